@@ -1,0 +1,299 @@
+/*
+ * nbc_internal.h - what the parts of libnbc share and nothing outside sees:
+ * the value representation, heap objects, the per-call state (nbc_vm) and
+ * the operations the interpreter calls on values.
+ *
+ * Two halves meet here:
+ *   objects  (nbc_value.c nbc_str.c nbc_dict.c nbc_ops.c nbc_builtins.c
+ *             nbc_methods.c nbc_repr.c nbc_gc.c nbc_lit.c): values, their
+ *             Python semantics, builtins, methods, repr, the heap and GC.
+ *   machine  (nbc_build.c nbc_format.c nbc_verify.c nbc_disasm.c nbc_vm.c
+ *             nbc_module.c): bytecode, verification, the dispatch loop,
+ *             the module table.
+ *
+ * Memory model.  Every call runs in its own heap: objects allocated by a
+ * call are linked on vm->heap and accounted in vm->bytes against the
+ * memory budget.  The collector is mark and sweep and runs only at safe
+ * points chosen by the interpreter (calls and backward jumps), when every
+ * live value is reachable from the roots listed in nbc_gc(); C code inside
+ * an operation may therefore hold values in locals freely.  When the call
+ * ends, its whole heap is freed.  Module constants are frozen objects
+ * (NBC_OF_FROZEN) owned by the module: shared by all calls and never
+ * written; the first LOAD_GLOBAL of a constant that contains a list or
+ * dict in a call thaws (deep-copies) it into the call heap, so a call may
+ * mutate its copy as CPython would, and the next call starts fresh.
+ *
+ * Errors.  An operation that fails calls nbc_raise() and returns -1; the
+ * interpreter then ends the call (Noodle has no try/except), recording the
+ * line of the current instruction.
+ */
+#ifndef NBC_INTERNAL_H
+#define NBC_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "nbc.h"
+
+/* ---- values ------------------------------------------------------------ */
+
+typedef enum nbc_vtype {
+	NBC_T_NONE, NBC_T_BOOL, NBC_T_INT, NBC_T_FLOAT,  /* immediate */
+	NBC_T_STR, NBC_T_LIST, NBC_T_TUPLE, NBC_T_DICT,   /* heap */
+	NBC_T_RANGE,         /* range(start, stop, step), lazy */
+	NBC_T_ITER,          /* iterator: GET_ITER, enumerate, zip, reversed */
+	NBC_T_DICTVIEW,      /* dict.keys(), .values(), .items() */
+	NBC_T__COUNT
+} nbc_vtype;
+
+typedef struct nbc_obj nbc_obj;
+
+typedef struct nbc_value {
+	uint32_t t;          /* nbc_vtype */
+	union {
+		bool b;
+		int64_t i;
+		double f;
+		nbc_obj *o;
+	} u;
+} nbc_value;
+
+#define NBC_IS_HEAP(v) ((v).t >= NBC_T_STR)
+
+static inline nbc_value nbc_none(void) { nbc_value v; v.t = NBC_T_NONE; v.u.i = 0; return v; }
+static inline nbc_value nbc_bool(bool b) { nbc_value v; v.t = NBC_T_BOOL; v.u.i = 0; v.u.b = b; return v; }
+static inline nbc_value nbc_int(int64_t i) { nbc_value v; v.t = NBC_T_INT; v.u.i = i; return v; }
+static inline nbc_value nbc_float(double f) { nbc_value v; v.t = NBC_T_FLOAT; v.u.f = f; return v; }
+static inline nbc_value nbc_obj_value(uint32_t t, nbc_obj *o) { nbc_value v; v.t = t; v.u.o = o; return v; }
+
+/* ---- heap objects ------------------------------------------------------ */
+
+#define NBC_OF_FROZEN 1u     /* module constant: shared, read-only, not collected */
+#define NBC_OF_MARK   2u     /* reached in the current collection */
+
+struct nbc_obj {
+	uint32_t type;       /* nbc_vtype */
+	uint32_t flags;
+	nbc_obj *next;       /* the heap list this object is on */
+	size_t size;         /* bytes accounted for it (header and payload) */
+};
+
+typedef struct nbc_str {
+	nbc_obj h;
+	size_t len;          /* bytes of UTF-8, excluding the NUL */
+	size_t nchars;       /* code points */
+	uint64_t hash;       /* 0: not computed yet */
+	bool ascii;          /* len == nchars: O(1) indexing */
+	char data[];         /* NUL-terminated */
+} nbc_str;
+
+typedef struct nbc_list {
+	nbc_obj h;
+	size_t n, cap;
+	nbc_value *items;
+} nbc_list;
+
+typedef struct nbc_tuple {
+	nbc_obj h;
+	size_t n;
+	uint64_t hash;       /* 0: not computed yet */
+	nbc_value items[];
+} nbc_tuple;
+
+/* Insertion-ordered hash table (CPython's compact dict layout). */
+typedef struct nbc_dict_entry {
+	uint64_t hash;
+	nbc_value key;       /* NBC_T__COUNT marks a deleted entry */
+	nbc_value value;
+} nbc_dict_entry;
+
+typedef struct nbc_dict {
+	nbc_obj h;
+	size_t n;            /* live entries */
+	size_t nentries;     /* used entries including deleted ones */
+	size_t cap;          /* entries allocated */
+	size_t nindex;       /* index slots, a power of two */
+	int32_t *index;      /* -1 empty, -2 deleted, else entry number */
+	nbc_dict_entry *entries;
+} nbc_dict;
+
+typedef struct nbc_range {
+	nbc_obj h;
+	int64_t start, stop, step;
+} nbc_range;
+
+enum nbc_iter_kind { NBC_IT_SEQ, NBC_IT_RANGE, NBC_IT_STR, NBC_IT_DICT_KEYS,
+	NBC_IT_DICT_VALUES, NBC_IT_DICT_ITEMS, NBC_IT_LIST /* materialized:
+	enumerate, zip, reversed */ };
+
+typedef struct nbc_iter {
+	nbc_obj h;
+	uint32_t kind;       /* nbc_iter_kind */
+	const char *name;    /* for repr: "list_iterator", "zip", ... */
+	nbc_value src;       /* what is iterated (kept alive) */
+	int64_t pos;         /* next index, or the next range value */
+	int64_t stop, step;  /* for ranges */
+} nbc_iter;
+
+typedef struct nbc_dictview {
+	nbc_obj h;
+	uint32_t kind;       /* NBC_IT_DICT_KEYS / VALUES / ITEMS */
+	nbc_value dict;
+} nbc_dictview;
+
+/* ---- the call state ---------------------------------------------------- */
+
+typedef struct nbc_frame nbc_frame;      /* the machine's; opaque here */
+typedef struct nbc_loaded nbc_loaded;    /* a loaded module; the machine's */
+
+typedef struct nbc_vm {
+	/* heap (objects half) */
+	nbc_obj *heap;            /* every object of this call */
+	size_t bytes;             /* bytes now allocated on heap */
+	size_t gc_threshold;      /* collect at a safe point above this */
+	/* limits and budgets */
+	nbc_limits limits;
+	uint64_t gas_left;
+	size_t output_used;
+	/* host */
+	const nbc_host *host;
+	uint64_t rng[4];          /* xoshiro256** state for random.* */
+	/* output: everything print wrote in this call */
+	char *out;
+	size_t out_len, out_cap;
+	/* pending exception */
+	bool raised;
+	enum nbc_exc exc;
+	char *exc_msg;            /* malloc'd */
+	int exc_line;
+	/* GC roots kept by the machine: the value stack in use and the
+	 * per-call cache of module constants (thawed copies). */
+	nbc_value *stack;         /* stack[0 .. sp) are live */
+	nbc_value *sp;
+	nbc_value *gcache;        /* nglobals entries (NONE when not loaded) */
+	size_t nglobals;
+	/* extra roots: values an embedding operation keeps alive */
+	nbc_value *xroots;
+	size_t nxroots;
+	/* machine half */
+	nbc_loaded *mod;
+	void *machine;            /* private to nbc_vm.c */
+} nbc_vm;
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Record an exception (the first one wins) and return -1. */
+int nbc_raise(nbc_vm *vm, enum nbc_exc exc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* ResourceError with a message naming the budget. */
+int nbc_raise_resource(nbc_vm *vm, const char *budget);
+
+/* ---- heap -------------------------------------------------------------- */
+
+/*
+ * Allocate a heap object of size bytes (header included) on vm's heap and
+ * charge it.  NULL with ResourceError raised when the memory budget would
+ * be exceeded, or with the same when malloc fails.
+ */
+void *nbc_alloc(nbc_vm *vm, uint32_t type, size_t size);
+/* Charge (or refund, negative) payload bytes an object allocates itself
+ * (list items, dict tables).  -1 with ResourceError over budget. */
+int nbc_charge(nbc_vm *vm, ptrdiff_t bytes);
+/* Collect if vm->bytes > vm->gc_threshold.  Safe points only. */
+void nbc_gc_maybe(nbc_vm *vm);
+void nbc_gc(nbc_vm *vm);
+/* Free every object on vm's heap (end of call). */
+void nbc_heap_free_all(nbc_vm *vm);
+
+/* Deep-copy v into frozen objects linked on *owner (for module
+ * constants), and free such a list. */
+int nbc_value_freeze(nbc_vm *vm, nbc_value v, nbc_obj **owner,
+    nbc_value *out);
+void nbc_frozen_free(nbc_obj *owner);
+/* Whether v is a frozen value that contains a list or dict somewhere
+ * (then LOAD_GLOBAL must thaw it), and the thaw itself. */
+bool nbc_value_needs_thaw(nbc_value v);
+int nbc_value_thaw(nbc_vm *vm, nbc_value v, nbc_value *out);
+
+/* ---- constructors ------------------------------------------------------ */
+
+/* A str from UTF-8 bytes (must be valid UTF-8). */
+int nbc_str_new(nbc_vm *vm, const char *s, size_t len, nbc_value *out);
+int nbc_list_new(nbc_vm *vm, size_t cap, nbc_value *out);
+int nbc_list_append(nbc_vm *vm, nbc_value list, nbc_value item);
+int nbc_tuple_new(nbc_vm *vm, const nbc_value *items, size_t n,
+    nbc_value *out);
+int nbc_dict_new(nbc_vm *vm, nbc_value *out);
+int nbc_dict_set(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value val);
+/* 1 found (*val set), 0 absent, -1 error (unhashable key). */
+int nbc_dict_get(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value *val);
+
+/* BUILD_LIST / BUILD_TUPLE / BUILD_DICT (items: k0 v0 k1 v1 ...). */
+int nbc_build_list(nbc_vm *vm, const nbc_value *items, size_t n,
+    nbc_value *out);
+int nbc_build_tuple(nbc_vm *vm, const nbc_value *items, size_t n,
+    nbc_value *out);
+int nbc_build_dict(nbc_vm *vm, const nbc_value *items, size_t npairs,
+    nbc_value *out);
+
+/* ---- operations (the interpreter's slow paths) ------------------------- */
+
+/* Binary operators and comparisons: op is one of NBC_OP_ADD .. NBC_OP_POW,
+ * NBC_OP_EQ .. NBC_OP_IS_NOT.  Full Python semantics for every type pair,
+ * including int overflow (OverflowError), floor division and modulo signs,
+ * ZeroDivisionError, sequence repetition, and TypeError messages as
+ * CPython words them. */
+int nbc_binary(nbc_vm *vm, enum nbc_opcode op, nbc_value a, nbc_value b,
+    nbc_value *out);
+/* NEG, POS, NOT. */
+int nbc_unary(nbc_vm *vm, enum nbc_opcode op, nbc_value a, nbc_value *out);
+bool nbc_truthy(nbc_value v);
+/* a == b as Python decides it (no error possible for Noodle types). */
+bool nbc_equal(nbc_value a, nbc_value b);
+/* hash(v); -1 with TypeError for unhashable values. */
+int nbc_hash(nbc_vm *vm, nbc_value v, uint64_t *out);
+
+int nbc_subscr(nbc_vm *vm, nbc_value obj, nbc_value idx, nbc_value *out);
+int nbc_store_subscr(nbc_vm *vm, nbc_value obj, nbc_value idx,
+    nbc_value val);
+int nbc_slice(nbc_vm *vm, nbc_value obj, nbc_value start, nbc_value stop,
+    nbc_value step, nbc_value *out);
+
+/* GET_ITER, and the next item: 1 item in *out, 0 exhausted, -1 error. */
+int nbc_iter(nbc_vm *vm, nbc_value v, nbc_value *out);
+int nbc_iter_next(nbc_vm *vm, nbc_value it, nbc_value *out);
+/* UNPACK: exactly n items of v into dst[0..n) in order. */
+int nbc_unpack(nbc_vm *vm, nbc_value v, size_t n, nbc_value *dst);
+
+/* CALL_BUILTIN / CALL_METHOD / PRINT.  Arity was checked by the compiler
+ * against nbc_names.h, and is checked again here (TypeError). */
+int nbc_call_builtin(nbc_vm *vm, enum nbc_builtin id, const nbc_value *args,
+    size_t n, nbc_value *out);
+int nbc_call_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
+    const nbc_value *args, size_t n, nbc_value *out);
+int nbc_print(nbc_vm *vm, const nbc_value *args, size_t n, nbc_value sep,
+    nbc_value end);
+/* Append to the call's output, charging the output budget. */
+int nbc_output(nbc_vm *vm, const char *s, size_t len);
+
+/* repr() and str() into a malloc'd buffer (NULL with ResourceError when
+ * the result would exceed the memory budget). */
+char *nbc_repr(nbc_vm *vm, nbc_value v, size_t *len);
+char *nbc_tostr(nbc_vm *vm, nbc_value v, size_t *len);
+/* Python's repr of a double (shortest round trip): buf >= 32 bytes. */
+size_t nbc_float_repr(double f, char *buf, size_t size);
+const char *nbc_type_name(nbc_value v);   /* "int", "list", ... */
+
+/* ---- crossing the API boundary ----------------------------------------- */
+
+int nbc_value_from_lit(nbc_vm *vm, const nbc_lit *l, nbc_value *out);
+/* A value as a literal; ranges, iterators and views become lists (repr
+ * text is not kept).  -1 with an error if memory runs out. */
+int nbc_value_to_lit(nbc_vm *vm, nbc_value v, nbc_lit *out);
+
+/* ---- call state -------------------------------------------------------- */
+
+/* Prepare / release a call state (heap, budgets, rng, output). */
+void nbc_vm_init(nbc_vm *vm, const nbc_limits *limits, const nbc_host *host);
+void nbc_vm_release(nbc_vm *vm);
+
+#endif
