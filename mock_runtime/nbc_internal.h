@@ -123,7 +123,11 @@ typedef struct nbc_range {
 
 enum nbc_iter_kind { NBC_IT_SEQ, NBC_IT_RANGE, NBC_IT_STR, NBC_IT_DICT_KEYS,
 	NBC_IT_DICT_VALUES, NBC_IT_DICT_ITEMS, NBC_IT_LIST /* materialized:
-	enumerate, zip, reversed */ };
+	enumerate, zip, reversed */,
+	/* appended by the objects half (lazy iterators): */
+	NBC_IT_ENUMERATE,    /* src: inner iterator, pos: the next count */
+	NBC_IT_ZIP,          /* src: tuple of iterators */
+	NBC_IT_REVERSED      /* src: list or tuple, pos: next index (down) */ };
 
 typedef struct nbc_iter {
 	nbc_obj h;
@@ -132,7 +136,7 @@ typedef struct nbc_iter {
 	nbc_value src;       /* what is iterated (kept alive) */
 	int64_t pos;         /* next index, or the next range value */
 	int64_t stop, step;  /* for ranges */
-} nbc_iter;
+} nbc_iterobj;        /* not "nbc_iter": that is the GET_ITER function */
 
 typedef struct nbc_dictview {
 	nbc_obj h;
@@ -295,5 +299,120 @@ int nbc_value_to_lit(nbc_vm *vm, nbc_value v, nbc_lit *out);
 /* Prepare / release a call state (heap, budgets, rng, output). */
 void nbc_vm_init(nbc_vm *vm, const nbc_limits *limits, const nbc_host *host);
 void nbc_vm_release(nbc_vm *vm);
+
+
+/* ---- objects half: helpers shared by its files (appended by RT-OBJ) ---- */
+
+#define NBC_OF_HASMUT 4u     /* frozen container holding a list/dict/iterator */
+
+#define NBC_STR(v)   ((nbc_str *)(v).u.o)
+#define NBC_LIST(v)  ((nbc_list *)(v).u.o)
+#define NBC_TUPLE(v) ((nbc_tuple *)(v).u.o)
+#define NBC_DICT(v)  ((nbc_dict *)(v).u.o)
+#define NBC_RANGE(v) ((nbc_range *)(v).u.o)
+#define NBC_ITERP(v) ((nbc_iterobj *)(v).u.o)
+#define NBC_VIEW(v)  ((nbc_dictview *)(v).u.o)
+#define NBC_IS_NUM(v) ((v).t == NBC_T_INT || (v).t == NBC_T_BOOL || \
+	(v).t == NBC_T_FLOAT)
+#define NBC_IS_INTLIKE(v) ((v).t == NBC_T_INT || (v).t == NBC_T_BOOL)
+
+/* Nesting depth beyond which repr, equality, hashing and conversions of a
+ * container stop (RecursionError, as CPython's recursion limit does). */
+#define NBC_MAX_NEST 900
+
+/* A growable byte buffer.  With a vm it refuses to grow past the memory
+ * left in the budget (ResourceError, oom set); without one only malloc
+ * failure stops it. */
+typedef struct nbc_buf {
+	nbc_vm *vm;
+	char *p;
+	size_t len, cap;
+	bool oom;
+} nbc_buf;
+
+void nbc_buf_init(nbc_buf *b, nbc_vm *vm);
+bool nbc_buf_reserve(nbc_buf *b, size_t more);
+bool nbc_buf_add(nbc_buf *b, const char *s, size_t n);
+bool nbc_buf_addc(nbc_buf *b, char c);
+bool nbc_buf_printf(nbc_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* The contents, NUL-terminated, now owned by the caller. */
+char *nbc_buf_finish(nbc_buf *b, size_t *len);
+void nbc_buf_free(nbc_buf *b);
+/* The contents (valid UTF-8) as a new str; frees the buffer either way. */
+int nbc_buf_to_str(nbc_buf *b, nbc_value *out);
+
+/* repr() / str() appended to a buffer; -1 with an exception raised. */
+int nbc_repr_buf(nbc_vm *vm, nbc_buf *b, nbc_value v);
+int nbc_str_buf(nbc_vm *vm, nbc_buf *b, nbc_value v);
+/* Python's repr of a str given as UTF-8 bytes. */
+bool nbc_str_repr_buf(nbc_buf *b, const char *s, size_t len);
+
+/* UTF-8: decode one code point (s valid UTF-8) and encode one. */
+size_t nbc_utf8_decode(const char *s, uint32_t *cp);
+size_t nbc_utf8_encode(uint32_t cp, char *out);
+/* Whether str.isprintable() holds for cp (repr escapes the others). */
+bool nbc_cp_printable(uint32_t cp);
+
+/* A str of len bytes to fill in; call nbc_str_measure() once filled. */
+nbc_str *nbc_str_alloc(nbc_vm *vm, size_t len, nbc_value *out);
+void nbc_str_measure(nbc_str *s);
+/* The one-code-point str starting at byte off of s. */
+int nbc_str_char_at(nbc_vm *vm, const nbc_str *s, size_t off, nbc_value *out);
+uint64_t nbc_str_hash(nbc_str *s);
+int nbc_str_cmp(const nbc_str *a, const nbc_str *b);
+bool nbc_str_eq(const nbc_str *a, const nbc_str *b);
+int nbc_str_concat(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value *out);
+int nbc_str_repeat(nbc_vm *vm, nbc_value s, int64_t n, nbc_value *out);
+bool nbc_str_contains(const nbc_str *hay, const nbc_str *needle);
+int nbc_str_getitem(nbc_vm *vm, nbc_value s, int64_t i, nbc_value *out);
+int nbc_str_slice(nbc_vm *vm, nbc_value s, int64_t start, int64_t step,
+    int64_t count, nbc_value *out);
+/* Byte offset of code point i of s (0 <= i <= nchars). */
+size_t nbc_str_offset(const nbc_str *s, int64_t i);
+int nbc_str_format(nbc_vm *vm, nbc_value fmt, nbc_value args, nbc_value *out);
+/* A str method (id) on a str receiver: 0 done, -1 error, 1 no such method. */
+int nbc_str_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
+    const nbc_value *args, size_t n, nbc_value *out);
+
+/* dict internals */
+int nbc_dict_pop(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value *val);
+int nbc_dict_copy(nbc_vm *vm, nbc_value dict, nbc_value *out);
+/* dict.update(other): other a dict or an iterable of pairs. */
+int nbc_dict_update(nbc_vm *vm, nbc_value dict, nbc_value other);
+/* The next live entry at or after *pos (advanced past it), or NULL. */
+nbc_dict_entry *nbc_dict_next(const nbc_dict *d, int64_t *pos);
+int nbc_dict_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
+    const nbc_value *args, size_t n, nbc_value *out);
+
+/* operations helpers */
+/* An int (or bool) argument as int64; TypeError "'str' object cannot be
+ * interpreted as an integer" otherwise. */
+int nbc_index_arg(nbc_vm *vm, nbc_value v, int64_t *out);
+int nbc_lt(nbc_vm *vm, nbc_value a, nbc_value b, bool *out);
+/* Stable merge sort with Python's < (TypeError on unorderable items). */
+int nbc_sort_values(nbc_vm *vm, nbc_value *items, size_t n);
+int nbc_len(nbc_vm *vm, nbc_value v, int64_t *out);
+int nbc_contains(nbc_vm *vm, nbc_value container, nbc_value item,
+    bool *out);
+/* list(v): a new list of v's items. */
+int nbc_to_list(nbc_vm *vm, nbc_value v, nbc_value *out);
+int64_t nbc_range_len(const nbc_range *r);
+/* Grow a list's capacity to at least need items. */
+int nbc_list_reserve(nbc_vm *vm, nbc_list *l, size_t need);
+/* A list method on a list receiver: 0 done, -1 error, 1 no such method. */
+int nbc_list_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
+    const nbc_value *args, size_t n, nbc_value *out);
+/* KeyError whose message is repr(key). */
+int nbc_key_error(nbc_vm *vm, nbc_value key);
+/* The iterators of enumerate(v, start), zip(args...) and reversed(v). */
+int nbc_make_enumerate(nbc_vm *vm, nbc_value v, int64_t start,
+    nbc_value *out);
+int nbc_make_zip(nbc_vm *vm, const nbc_value *args, size_t n,
+    nbc_value *out);
+int nbc_make_reversed(nbc_vm *vm, nbc_value v, nbc_value *out);
+/* RuntimeError unless host grants cap (one NBC_CAP_* bit). */
+int nbc_need_cap(nbc_vm *vm, uint32_t cap);
+uint64_t nbc_rng_next(nbc_vm *vm);
 
 #endif
