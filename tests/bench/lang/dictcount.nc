@@ -1,0 +1,10 @@
+# Benchmark: counting words in a dict (300,000 lookups over 1,000 keys).
+def main():
+    keys = []
+    for i in range(1000):
+        keys.append("k" + str(i * 7919 % 1000))
+    counts = {}
+    for r in range(300):
+        for k in keys:
+            counts[k] = counts.get(k, 0) + 1
+    return len(counts) + counts["k7"]

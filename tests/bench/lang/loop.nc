@@ -1,0 +1,15 @@
+# Benchmark: build a list of 300,000 items, then loop over it 5 times.
+N = 300000
+
+def main():
+    items = []
+    for i in range(N):
+        items.append(i)
+    total = 0
+    for r in range(5):
+        for x in items:
+            if x % 3 == 0:
+                total += x
+            else:
+                total -= 1
+    return total

@@ -1,0 +1,11 @@
+# Benchmark: string building, idiomatic (parts in a list and join, short
+# concatenations for each part).
+def main():
+    parts = []
+    for i in range(200000):
+        parts.append("item" + str(i) + ";")
+    s = "".join(parts)
+    line = ""
+    for i in range(1000):
+        line = line + "ab"
+    return len(s) + len(line)

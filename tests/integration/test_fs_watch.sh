@@ -1,0 +1,119 @@
+#!/bin/bash
+# test_fs_watch.sh - freshness for watchers (SPEC.md section 5): inotifywait
+# sees state, status, active, events and handles/HID.json change within
+# 100 ms; tail -f follows events; poll() on events wakes on new events;
+# wait blocks until the unit is idle and Ctrl-C on it returns at once.
+. "$(dirname "$0")/lib.sh"
+
+mount_fs -o workers=1
+U=$MNT/units
+mkdir "$U/svc"
+SRC=$T/svc.nc
+write_unit_source "$SRC"
+cp "$SRC" "$U/svc/submit"
+wait_idle svc >/dev/null
+
+# watch_latency FILE ACTION: run ACTION while inotifywait watches FILE;
+# prints the milliseconds from the end of ACTION to the event (ACTION is
+# quick, so this bounds the delay after the change).
+watch_latency() {
+	timeout 10 "$PY" - "$1" "$2" <<'EOF'
+import os, subprocess, sys, time
+w = subprocess.Popen(["inotifywait", "-q", "-t", "5", "-e", "attrib,modify",
+                      "--format", "%e", sys.argv[1]], stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE)
+time.sleep(0.3)                         # inotifywait sets its watch
+subprocess.run(["sh", "-c", sys.argv[2]], check=True)
+done = time.monotonic()
+out, err = w.communicate(timeout=6)
+if not out:
+    print("none")
+else:
+    print(int((time.monotonic() - done) * 1000))
+EOF
+}
+
+check_watch() {
+	local ms
+	ms=$(watch_latency "$1" "$2")
+	[ "$ms" != none ] || fail "no inotify event on $1"
+	[ "$ms" -le 100 ] || fail "event on $1 after $ms ms"
+	note "$(basename "$1"): event after <= $ms ms"
+}
+
+note "inotifywait on each watched file"
+check_watch "$U/svc/state" "echo activate > $U/svc/ctl"
+check_watch "$U/svc/active" "cp $SRC $U/svc/submit; cat $U/svc/wait >/dev/null; echo activate > $U/svc/ctl"
+check_watch "$U/svc/status" "echo rollback > $U/svc/ctl"
+check_watch "$MNT/events" "printf 'capabilities = log\n' > $U/svc/policy"
+H=$(submit_rdwr svc "$SRC")
+check_watch "$MNT/handles/$H.json" "echo activate $(wait_idle svc | jq -r .version) > $U/svc/ctl"
+
+note "tail -f follows events"
+timeout 5 tail -n 0 -f "$MNT/events" >"$T/tail.out" &
+TAIL=$!
+sleep 0.5
+mkdir "$U/followed"
+for i in $(seq 30); do
+	grep -q '"unit_created"' "$T/tail.out" && break
+	sleep 0.1
+done
+grep '"unit_created"' "$T/tail.out" | jq -e 'select(.unit == "followed")' \
+    >/dev/null || fail "tail -f did not follow: $(cat "$T/tail.out")"
+kill "$TAIL" 2>/dev/null || true
+
+note "poll() on events"
+timeout 10 "$PY" - "$MNT" <<'EOF' || fail "poll"
+import os, select, sys, threading, time
+m = sys.argv[1]
+fd = os.open(m + "/events", os.O_RDONLY)
+while os.read(fd, 1 << 16):
+    pass
+p = select.poll()
+p.register(fd, select.POLLIN)
+assert p.poll(200) == [], "readable with nothing new"
+threading.Timer(0.3, lambda: os.mkdir(m + "/units/polled")).start()
+t = time.monotonic()
+r = p.poll(3000)
+assert r and r[0][1] & select.POLLIN, "poll did not wake"
+assert time.monotonic() - t < 1.0, "poll woke late"
+assert b"polled" in os.read(fd, 1 << 16)
+EOF
+
+note "wait: blocks while a submission is pending, then gives its handle"
+cat >"$T/slow.nc" <<'EOF'
+def spin(n):
+    i = 0
+    while i < n:
+        i += 1
+    return i
+
+def test_slow():
+    assert spin(2000000) == 2000000
+EOF
+H=$(submit_rdwr svc "$T/slow.nc")
+out=$(wait_idle svc)
+echo "$out" | jq -e ".id == $H and .state != \"QUEUED\" and .state != \"VALIDATING\"" \
+    >/dev/null || fail "wait gave $out"
+
+note "Ctrl-C on cat wait returns at once"
+timeout 20 "$PY" - "$U/svc" "$T/slow.nc" <<'EOF' || fail "interrupting wait"
+import os, signal, subprocess, sys, time
+unit, slow = sys.argv[1], sys.argv[2]
+src = open(slow, "rb").read().replace(b"2000000", b"200000000")
+for i in range(5):                      # one worker: busy for a while
+    fd = os.open(unit + "/submit", os.O_WRONLY)
+    os.write(fd, src)
+    os.close(fd)
+c = subprocess.Popen(["cat", unit + "/wait"], stdout=subprocess.DEVNULL)
+time.sleep(0.3)
+assert c.poll() is None, "wait returned while validating"
+t = time.monotonic()
+c.send_signal(signal.SIGINT)
+c.wait(timeout=5)
+assert time.monotonic() - t < 0.5, "cat wait took %.2fs to stop" % (time.monotonic() - t)
+EOF
+wait_idle svc >/dev/null
+
+unmount_fs
+echo "ok"
