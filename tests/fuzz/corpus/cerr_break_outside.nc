@@ -1,0 +1,6 @@
+# 'break' and 'continue' outside a loop.
+def main():
+    break
+
+def other():
+    continue

@@ -1,0 +1,5 @@
+# Unsupported: from-import.
+from math import sqrt
+
+def main():
+    return 1

@@ -1,0 +1,6 @@
+# Unsupported: global.
+COUNT = 0
+
+def main():
+    global COUNT
+    return COUNT

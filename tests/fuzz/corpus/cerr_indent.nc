@@ -1,0 +1,5 @@
+# Syntax error: unexpected indent.
+def main():
+    x = 1
+        y = 2
+    return x

@@ -1,0 +1,4 @@
+# Unsupported: with.
+def main():
+    with open("f") as f:
+        pass

@@ -1,0 +1,5 @@
+def f(n):
+    return f(n + 1)
+
+def main():
+    return f(0)

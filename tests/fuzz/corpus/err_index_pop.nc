@@ -1,0 +1,5 @@
+# IndexError: pop from empty list.
+def main():
+    a = [1]
+    print(a.pop())
+    a.pop()

@@ -1,0 +1,4 @@
+# TypeError: iterating over an int.
+def main():
+    for x in 5:
+        print(x)

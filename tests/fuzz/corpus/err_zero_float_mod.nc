@@ -1,0 +1,3 @@
+# ZeroDivisionError from float modulo by zero.
+def main():
+    print(7.5 % 0)

@@ -1,0 +1,6 @@
+# Unsupported: class.
+class Point:
+    pass
+
+def main():
+    return 0

@@ -1,0 +1,4 @@
+# Unsupported: f-strings.
+def main():
+    x = 1
+    return f"x={x}"

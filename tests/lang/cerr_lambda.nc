@@ -1,0 +1,4 @@
+# Unsupported: lambda.
+def main():
+    f = lambda x: x + 1
+    return f

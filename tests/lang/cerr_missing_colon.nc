@@ -1,0 +1,3 @@
+# Syntax error: a missing colon after the parameters.
+def main()
+    return 1

@@ -1,0 +1,6 @@
+# 'return' outside a function.
+X = 1
+return X
+
+def main():
+    return X

@@ -1,0 +1,3 @@
+# raise ZeroDivisionError() with an empty message.
+def main():
+    raise ZeroDivisionError()
