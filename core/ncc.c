@@ -453,7 +453,7 @@ is_public(const char *name)
 }
 
 static void
-fill_facts(ncc_block *mod, ncs_module *m, ncc_result *res, jmp_buf *oom)
+fill_facts(ncs_module *m, ncc_result *res, jmp_buf *oom)
 {
 	size_t npub = 0, ntests = 0;
 
@@ -495,7 +495,6 @@ fill_facts(ncc_block *mod, ncs_module *m, ncc_result *res, jmp_buf *oom)
 		res->version = xstrdup(m->version, oom);
 		res->version_line = m->version_line;
 	}
-	(void)mod;
 }
 
 int
@@ -526,7 +525,7 @@ ncc_compile(const char *src, size_t len, ncc_result *res)
 		ncc_block mod = ncp_module(&ctx, text, plen);
 		if (!ctx.syntax_error) {
 			ncs_check(&ctx, &mod, &m);
-			fill_facts(&mod, &m, res, &oom);
+			fill_facts(&m, res, &oom);
 			if (ctx.nerrors == 0 && ncg_generate(&ctx, &mod, &m,
 			    &res->blob, &res->blob_len) == 0)
 				res->ok = true;

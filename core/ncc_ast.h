@@ -149,6 +149,8 @@ typedef struct ncx_lexer {
 	int nparen;
 	struct { char c; int line, col; size_t nerr; } paren[NCC_MAX_NESTING + 1];
 	int tok_line, tok_col;    /* position of the INDENT/DEDENT/NEWLINE */
+	bool deep_reported;       /* a nesting bound error was reported */
+	int overflow;             /* brackets opened past the bound */
 } ncx_lexer;
 
 void ncx_init(ncx_lexer *lx, ncc_ctx *ctx, const char *src, size_t len);
@@ -254,6 +256,7 @@ typedef struct ncc_fdef {
 	uint32_t nlocals;
 	const char **local_names; /* nlocals names (hidden ones start with '.') */
 	ncc_map locals;
+	bool too_many;            /* "too many local variables" reported */
 } ncc_fdef;
 
 struct ncc_stmt {

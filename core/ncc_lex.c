@@ -36,8 +36,13 @@ static const char *const op_text[] = {
 #undef NCX_X
 };
 
+static const unsigned char kw_len[] = {
+#define NCX_X(id, s) sizeof(s) - 1,
+	NCX_KEYWORDS(NCX_X)
+#undef NCX_X
+};
+
 #define NKW ((int)(sizeof kw_text / sizeof kw_text[0]))
-#define NOP ((int)(sizeof op_text / sizeof op_text[0]))
 
 const char *
 ncx_name(int type)
@@ -313,19 +318,19 @@ lex_string(ncx_lexer *lx, ncx_token *t, bool raw, unsigned flags)
 
 	lx->p += triple ? 3 : 1;
 	/* the decoded text is never longer than the raw one: size it first */
-	const char *e = lx->p;
-	while (e < lx->end) {
-		if (*e == '\\' && e + 1 < lx->end)
-			e += 2;
-		else if (*e == q && (!triple || (lx->end - e >= 3 && e[1] == q
-		    && e[2] == q)))
+	const char *stop = lx->p;
+	while (stop < lx->end) {
+		if (*stop == '\\' && stop + 1 < lx->end)
+			stop += 2;
+		else if (*stop == q && (!triple || (lx->end - stop >= 3
+		    && stop[1] == q && stop[2] == q)))
 			break;
-		else if (*e == '\n' && !triple)
+		else if (*stop == '\n' && !triple)
 			break;
 		else
-			e++;
+			stop++;
 	}
-	out = o = ncc_alloc(lx->ctx, (size_t)(e - lx->p) + 1);
+	out = o = ncc_alloc(lx->ctx, (size_t)(stop - lx->p) + 1);
 	t->strflags = flags;
 	for (;;) {
 		if (lx->p >= lx->end) {
@@ -489,7 +494,7 @@ keyword(const char *s, size_t n)
 	if (n < 2 || n > 8)
 		return -1;
 	for (int i = 0; i < NKW; i++)
-		if (kw_text[i][0] == s[0] && strlen(kw_text[i]) == n
+		if (kw_text[i][0] == s[0] && kw_len[i] == n
 		    && memcmp(kw_text[i], s, n) == 0)
 			return T_AND + i;
 	return -1;
@@ -529,8 +534,13 @@ lex_indent(ncx_lexer *lx, ncx_token *t)
 		if (c1 <= top1)
 			goto tabs;
 		if (lx->nindent >= NCC_MAX_NESTING) {
-			lex_error(lx, t, lx->line, col_of(lx, s),
-			    "too many levels of indentation");
+			/* reported once; deeper lines are taken as this level */
+			if (!lx->deep_reported)
+				lex_error(lx, t, lx->line, col_of(lx, s),
+				    "too many levels of indentation");
+			else
+				t->type = T_ERROR;
+			lx->deep_reported = true;
 			return true;
 		}
 		lx->nindent++;
@@ -560,29 +570,99 @@ tabs:
 	return true;
 }
 
+/* The operator extended by '=' when c is '=' (n grows by one). */
+static int
+with_eq(char c, size_t *n, int with, int without)
+{
+	if (c != '=')
+		return without;
+	(*n)++;
+	return with;
+}
+
+/* The longest operator at p (left bytes): its token and length, or -1. */
+static int
+match_op(const char *p, size_t left, size_t *n)
+{
+	char c1 = left > 1 ? p[1] : '\0', c2 = left > 2 ? p[2] : '\0';
+
+	*n = 1;
+	switch (p[0]) {
+	case '(': return T_LPAR;
+	case ')': return T_RPAR;
+	case '[': return T_LSQB;
+	case ']': return T_RSQB;
+	case '{': return T_LBRACE;
+	case '}': return T_RBRACE;
+	case ',': return T_COMMA;
+	case ';': return T_SEMI;
+	case '~': return T_TILDE;
+	case ':': return with_eq(c1, n, T_WALRUS, T_COLON);
+	case '.':
+		if (c1 == '.' && c2 == '.') {
+			*n = 3;
+			return T_ELLIPSIS;
+		}
+		return T_DOT;
+	case '+': return with_eq(c1, n, T_PLUSEQ, T_PLUS);
+	case '-':
+		if (c1 == '>') {
+			*n = 2;
+			return T_ARROW;
+		}
+		return with_eq(c1, n, T_MINUSEQ, T_MINUS);
+	case '%': return with_eq(c1, n, T_PERCENTEQ, T_PERCENT);
+	case '@': return with_eq(c1, n, T_ATEQ, T_AT);
+	case '&': return with_eq(c1, n, T_AMPEQ, T_AMP);
+	case '|': return with_eq(c1, n, T_PIPEEQ, T_PIPE);
+	case '^': return with_eq(c1, n, T_CARETEQ, T_CARET);
+	case '=': return with_eq(c1, n, T_EQEQ, T_ASSIGN);
+	case '!': return c1 == '=' ? (*n = 2, T_NE) : -1;
+	case '*':
+	case '/':
+	case '<':
+	case '>': {
+		static const int ops[4][6] = {
+			/* doubled=, doubled, single=, single */
+			{ '*', T_DSTAREQ, T_DSTAR, T_STAREQ, T_STAR, 0 },
+			{ '/', T_DSLASHEQ, T_DSLASH, T_SLASHEQ, T_SLASH, 0 },
+			{ '<', T_LSHIFTEQ, T_LSHIFT, T_LE, T_LT, 0 },
+			{ '>', T_RSHIFTEQ, T_RSHIFT, T_GE, T_GT, 0 },
+		};
+		const int *o = ops[p[0] == '*' ? 0 : p[0] == '/' ? 1
+		    : p[0] == '<' ? 2 : 3];
+		if (c1 == p[0]) {
+			*n = 2;
+			return with_eq(c2, n, o[1], o[2]);
+		}
+		return with_eq(c1, n, o[3], o[4]);
+	}
+	default:
+		return -1;
+	}
+}
+
 static void
 lex_operator(ncx_lexer *lx, ncx_token *t)
 {
-	size_t left = (size_t)(lx->end - lx->p);
+	size_t n;
+	int type = match_op(lx->p, (size_t)(lx->end - lx->p), &n);
 
-	for (int i = 0; i < NOP; i++) {
-		size_t n = strlen(op_text[i]);
-		if (n <= left && memcmp(op_text[i], lx->p, n) == 0) {
-			t->type = T_AND + NKW + i;
-			t->len = n;
-			lx->p += n;
-			return;
-		}
+	if (type >= 0) {
+		t->type = type;
+		t->len = n;
+		lx->p += n;
+		return;
 	}
 	uint32_t cp;
-	int n = utf8_decode(lx->p, lx->end, &cp);
+	int len = utf8_decode(lx->p, lx->end, &cp);
 	char msg[64];
 	if ((unsigned char)*lx->p < 0x80)
 		snprintf(msg, sizeof msg, "invalid syntax");
 	else
-		snprintf(msg, sizeof msg, "invalid character '%.*s' (U+%04X)", n,
+		snprintf(msg, sizeof msg, "invalid character '%.*s' (U+%04X)", len,
 		    lx->p, (unsigned)cp);
-	lx->p += n;
+	lx->p += len;
 	lex_error(lx, t, t->line, t->col, msg);
 }
 
@@ -593,8 +673,13 @@ lex_bracket(ncx_lexer *lx, ncx_token *t)
 
 	if (c == '(' || c == '[' || c == '{') {
 		if (lx->nparen >= NCC_MAX_NESTING) {
-			lex_error(lx, t, t->line, t->col,
-			    "too many nested parentheses");
+			lx->overflow++;
+			if (!lx->deep_reported)
+				lex_error(lx, t, t->line, t->col,
+				    "too many nested parentheses");
+			else
+				t->type = T_ERROR;
+			lx->deep_reported = true;
 			return;
 		}
 		lx->paren[lx->nparen].c = c;
@@ -605,6 +690,11 @@ lex_bracket(ncx_lexer *lx, ncx_token *t)
 		return;
 	}
 	char msg[96];
+	if (lx->overflow > 0) {
+		lx->overflow--;     /* closes a bracket past the bound */
+		t->type = T_ERROR;
+		return;
+	}
 	if (lx->nparen == 0) {
 		snprintf(msg, sizeof msg, "unmatched '%c'", c);
 		lex_error(lx, t, t->line, t->col, msg);
@@ -665,6 +755,7 @@ unclosed(ncx_lexer *lx, ncx_token *t)
 		lx->ctx->syntax_error = true;
 	}
 	lx->nparen = 0;
+	lx->overflow = 0;
 	lx->line_has_tokens = false;
 	t->type = T_NEWLINE;
 	t->recovered = true;

@@ -124,6 +124,28 @@ expect(parser *p, int type, const char *msg)
 	return false;
 }
 
+/* Whether the current token can only begin a new expression. */
+static bool
+starts_expr(const parser *p)
+{
+	switch (p->tok.type) {
+	case T_NAME: case T_INT: case T_FLOAT: case T_STR: case T_TRUE:
+	case T_FALSE: case T_NONE: case T_LBRACE: case T_LAMBDA:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Two expressions side by side in brackets: CPython's hint, at the first. */
+static void
+missing_comma(parser *p, const ncc_expr *before)
+{
+	if (starts_expr(p))
+		error_at(p, before->line, before->col,
+		    "invalid syntax. Perhaps you forgot a comma?");
+}
+
 static bool
 enter(parser *p)
 {
@@ -400,8 +422,10 @@ display(parser *p, ncc_ekind kind, int close, int line, int col)
 		ncc_vec_push(p->ctx, &items, it);
 		if (p->panic)
 			return bad_expr(p, line, col);
-		if (!accept(p, T_COMMA))
+		if (!accept(p, T_COMMA)) {
+			missing_comma(p, it);
 			break;
+		}
 		comma = true;
 	}
 	expect(p, close, "invalid syntax");
@@ -435,6 +459,8 @@ dict_display(parser *p, int line, int col)
 			}
 			ncc_vec_push(p->ctx, &items, k);
 			ncc_vec_push(p->ctx, &items, v);
+			if (!check(p, T_COMMA))
+				missing_comma(p, v);
 		} else {
 			isset = true;
 			if (items.n == 0 && check(p, T_FOR)) {
@@ -561,6 +587,7 @@ static void
 arguments(parser *p, ncc_expr *call)
 {
 	ncc_vec args = {0}, kws = {0};
+	ncc_expr *last = NULL;
 
 	while (!check(p, T_RPAR)) {
 		if (check(p, T_STAR) || check(p, T_DSTAR)) {
@@ -576,6 +603,7 @@ arguments(parser *p, ncc_expr *call)
 			advance(p);
 			advance(p);
 			kw->value = expr(p);
+			last = kw->value;
 			deepen(p, call, kw->value);
 			ncc_vec_push(p->ctx, &kws, kw);
 		} else {
@@ -592,9 +620,14 @@ arguments(parser *p, ncc_expr *call)
 				    "positional argument follows keyword argument");
 			deepen(p, call, a);
 			ncc_vec_push(p->ctx, &args, a);
+			last = a;
 		}
-		if (p->panic || !accept(p, T_COMMA))
+		if (p->panic)
 			break;
+		if (!accept(p, T_COMMA)) {
+			missing_comma(p, last);
+			break;
+		}
 	}
 	expect(p, T_RPAR, "invalid syntax");
 	call->u.call.args = (ncc_expr **)args.items;
@@ -752,9 +785,7 @@ term(parser *p)
 			e = bad_expr(p, line, col);
 			continue;
 		}
-		e = new_binop(p, binop_of(type), e, r, e->line, e->col);
-		e->line = line;
-		e->col = col;
+		e = new_binop(p, binop_of(type), e, r, line, col);
 		if (p->panic)
 			break;
 	}
@@ -912,8 +943,13 @@ lambda_expr(parser *p)
 
 	unsupported(p, line, col, "'lambda'");
 	advance(p);
-	while (!check(p, T_COLON) && !check(p, T_NEWLINE) && !check(p, T_EOF))
-		advance(p);
+	for (int depth = 0; !check(p, T_NEWLINE) && !check(p, T_EOF)
+	    && !(depth == 0 && check(p, T_COLON)); advance(p)) {
+		if (check(p, T_LPAR) || check(p, T_LSQB) || check(p, T_LBRACE))
+			depth++;
+		else if (check(p, T_RPAR) || check(p, T_RSQB) || check(p, T_RBRACE))
+			depth--;
+	}
 	if (expect(p, T_COLON, "invalid syntax"))
 		(void)expr(p);
 	return bad_expr(p, line, col);
@@ -1250,9 +1286,17 @@ static void
 simple_stmts(parser *p, ncc_vec *out)
 {
 	for (;;) {
+		size_t n = out->n;
 		simple_stmt(p, out);
 		if (p->panic)
 			return;
+		if (out->n == n + 1 && starts_expr(p)) {
+			const ncc_stmt *st = out->items[n];
+			if (st->kind == S_EXPR && st->u.expr->kind == E_NAME
+			    && strcmp(st->u.expr->u.name, "print") == 0)
+				error_at(p, st->line, st->col,
+				    "Missing parentheses in call to 'print'. Did you mean print(...)?");
+		}
 		if (!accept(p, T_SEMI))
 			break;
 		if (check(p, T_NEWLINE) || check(p, T_EOF))
@@ -1295,6 +1339,15 @@ block(parser *p, const char *what, int line)
 	return b;
 }
 
+/* `if x = 1:`: CPython's hint, at the condition. */
+static void
+assign_in_condition(parser *p, const ncc_expr *cond)
+{
+	if (check(p, T_ASSIGN))
+		error_at(p, cond->line, cond->col,
+		    "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+}
+
 /* if_stmt -> 'if' expr block {'elif' expr block} ['else' block] */
 static ncc_stmt *
 if_stmt(parser *p)
@@ -1305,6 +1358,7 @@ if_stmt(parser *p)
 
 	advance(p);
 	s->u.cond.cond = expr(p);
+	assign_in_condition(p, s->u.cond.cond);
 	s->u.cond.body = block(p, elif ? "'elif' statement" : "'if' statement",
 	    line);
 	if (p->panic)
@@ -1344,6 +1398,7 @@ while_stmt(parser *p)
 
 	advance(p);
 	s->u.cond.cond = expr(p);
+	assign_in_condition(p, s->u.cond.cond);
 	s->u.cond.body = block(p, "'while' statement", s->line);
 	s->u.cond.orelse = loop_else(p);
 	return s;

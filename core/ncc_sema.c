@@ -71,6 +71,9 @@ static const char *const python_builtins[] = {
 	"IndentationError", "TabError", "FloatingPointError",
 };
 
+/* Most items in one list, tuple or dict display (BUILD_* operand). */
+#define MAX_ITEMS 65535u
+
 /* Kinds of module-level names. */
 enum { G_CONST, G_FUNC, G_IMPORT };
 
@@ -92,6 +95,7 @@ typedef struct sema {
 	int loops;
 	ncc_vec compvars;         /* compvar * stack */
 	ncc_vec dups;             /* duplicate definitions, checked too */
+	bool too_many_consts, too_many_funcs;   /* reported once */
 } sema;
 
 static void
@@ -103,20 +107,36 @@ serr(sema *s, int line, int col, const char *fmt, const char *a,
 
 /* ---- locals ------------------------------------------------------------ */
 
+/*
+ * Room for item n of an array of pointers that holds n: the array doubles
+ * when n reaches a power of two (16 at least), so growth stays linear.
+ */
+static void *
+grow(ncc_ctx *c, void *items, size_t n)
+{
+	if (n != 0 && (n < 16 || (n & (n - 1)) != 0))
+		return items;
+	size_t cap = n < 16 ? 16 : n * 2;
+	void **nv = ncc_alloc(c, cap * sizeof *nv);
+	if (n > 0)
+		memcpy(nv, items, n * sizeof *nv);
+	return nv;
+}
+
 static uint32_t
 new_local(sema *s, ncc_fdef *f, const char *name, int line, int col)
 {
 	if (f->nlocals >= NCC_MAX_LOCALS) {
-		ncc_error(s->ctx, line, col, "too many local variables");
+		if (!f->too_many)
+			ncc_error(s->ctx, line, col,
+			    "too many local variables (at most %u)", NCC_MAX_LOCALS);
+		f->too_many = true;
+		/* bind the name anyway (no code is made), to report no more */
+		if (name[0] != '.')
+			ncc_map_put(s->ctx, &f->locals, name, 0);
 		return 0;
 	}
-	if (f->nlocals % 16 == 0) {
-		const char **nv = ncc_alloc(s->ctx, (f->nlocals + 16)
-		    * sizeof *nv);
-		if (f->nlocals)
-			memcpy(nv, f->local_names, f->nlocals * sizeof *nv);
-		f->local_names = nv;
-	}
+	f->local_names = grow(s->ctx, f->local_names, f->nlocals);
 	f->local_names[f->nlocals] = name;
 	if (name[0] != '.')
 		ncc_map_put(s->ctx, &f->locals, name, (int)f->nlocals);
@@ -562,12 +582,17 @@ resolve(sema *s, ncc_expr *e)
 	case E_NAME:
 		name_value(s, e);
 		break;
-	case E_LIST: case E_TUPLE: case E_AND: case E_OR:
-		for (size_t i = 0; i < e->u.seq.n; i++)
+	case E_LIST: case E_TUPLE: case E_DICT:
+		if (e->u.seq.n > MAX_ITEMS) {
+			ncc_error(s->ctx, e->line, e->col,
+			    "too many items in one display (at most %u)", MAX_ITEMS);
+			break;
+		}
+		for (size_t i = 0; i < (e->kind == E_DICT ? 2 : 1) * e->u.seq.n; i++)
 			resolve(s, e->u.seq.items[i]);
 		break;
-	case E_DICT:
-		for (size_t i = 0; i < 2 * e->u.seq.n; i++)
+	case E_AND: case E_OR:
+		for (size_t i = 0; i < e->u.seq.n; i++)
 			resolve(s, e->u.seq.items[i]);
 		break;
 	case E_BINOP:
@@ -918,16 +943,13 @@ declare_const(sema *s, ncc_expr *t, size_t order)
 		return true;
 	}
 	if (s->m->nglobals >= NCC_MAX_CONSTANTS) {
-		ncc_error(s->ctx, t->line, t->col, "too many module constants");
+		if (!s->too_many_consts)
+			ncc_error(s->ctx, t->line, t->col,
+			    "too many module constants (at most %u)", NCC_MAX_CONSTANTS);
+		s->too_many_consts = true;
 		return false;
 	}
-	if (s->m->nglobals % 16 == 0) {
-		const char **nv = ncc_alloc(s->ctx, (s->m->nglobals + 16)
-		    * sizeof *nv);
-		if (s->m->nglobals)
-			memcpy(nv, s->m->globals, s->m->nglobals * sizeof *nv);
-		s->m->globals = nv;
-	}
+	s->m->globals = grow(s->ctx, s->m->globals, s->m->nglobals);
 	s->m->globals[s->m->nglobals] = t->u.name;
 	define_global(s, t->u.name, G_CONST, (int)s->m->nglobals++, order);
 	return true;
@@ -998,18 +1020,14 @@ declare_module(sema *s, ncc_block *mod)
 				break;
 			}
 			if (s->m->nfuncs >= NCC_MAX_FUNCTIONS) {
-				ncc_error(s->ctx, f->line, f->col,
-				    "too many functions");
+				if (!s->too_many_funcs)
+					ncc_error(s->ctx, f->line, f->col,
+					    "too many functions (at most %u)",
+					    NCC_MAX_FUNCTIONS);
+				s->too_many_funcs = true;
 				break;
 			}
-			if (s->m->nfuncs % 16 == 0) {
-				ncc_fdef **nv = ncc_alloc(s->ctx, (s->m->nfuncs + 16)
-				    * sizeof *nv);
-				if (s->m->nfuncs)
-					memcpy(nv, s->m->funcs, s->m->nfuncs
-					    * sizeof *nv);
-				s->m->funcs = nv;
-			}
+			s->m->funcs = grow(s->ctx, s->m->funcs, s->m->nfuncs);
 			s->m->funcs[s->m->nfuncs++] = f;
 			f->index = (uint32_t)s->m->nfuncs;
 			define_global(s, f->name, G_FUNC, (int)f->index, i);

@@ -410,7 +410,6 @@ static void recover_unit(nd_engine *e, nd_unit *u, const char *active_ver,
 		u->hist = reallocarray(u->hist, u->nhist + 1, sizeof(*u->hist));
 		u->hist[u->nhist++] = v;
 	}
-	u->hist_cap = u->nhist;
 
 	nd_txn_init(&t, e, u);
 	nd_txn_route(&t);
@@ -458,7 +457,11 @@ static void recover_unit(nd_engine *e, nd_unit *u, const char *active_ver,
 	for (i = 0; i < e->nhandles; i++) {
 		nd_handle *h = e->handles[i];
 
-		if (strcmp(h->unit, u->id) != 0 || !nd_hstate_pending(h->state))
+		if (strcmp(h->unit, u->id) != 0)
+			continue;
+		if (h->id > u->last_handle)
+			u->last_handle = h->id;     /* submit does not rewrite unit.json */
+		if (!nd_hstate_pending(h->state))
 			continue;
 		u->npending++;
 		e->npending++;
@@ -615,7 +618,7 @@ int nd_engine_open(const nd_config *cfg, nd_engine **out, nd_err *err)
 		    "removed");
 	load_handles(e, events);
 	load_units(e, events);
-	nd_events_append(&e->ev, events);
+	nd_events_append(&e->ev, events, true);
 	r = nd_workers_start(e);
 	if (r) {
 		nd_engine_close(e);
@@ -780,7 +783,7 @@ int nd_unit_retire(nd_engine *e, const char *id, uid_t caller, nd_err *err)
 		free(mods);
 		evs = cJSON_CreateArray();
 		cJSON_AddItemToArray(evs, nd_event_new("unit_retired", id));
-		nd_events_append(&e->ev, evs);
+		nd_events_append(&e->ev, evs, true);
 	}
 	pthread_mutex_unlock(&u->mut);
 	if (!r) {

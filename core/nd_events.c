@@ -116,7 +116,7 @@ cJSON *nd_event_new(const char *type, const char *unit)
 	return j;
 }
 
-int nd_events_append(nd_events *ev, cJSON *events)
+int nd_events_append(nd_events *ev, cJSON *events, bool sync)
 {
 	char *buf = NULL, tbuf[32];
 	size_t len = 0, cap = 0;
@@ -187,6 +187,8 @@ int nd_events_append(nd_events *ev, cJSON *events)
 	free(buf);
 	if (r < 0)
 		return -1;
+	if (!sync)
+		return 0;
 	pthread_mutex_lock(&ev->sync_mut);
 	if (ev->synced < end) {
 		uint64_t target = ev->size;

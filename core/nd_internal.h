@@ -61,17 +61,21 @@ void nd_sha256_hex(const void *data, size_t len, char out[65]);
 /* ---- persistence (nd_persist.c) ---------------------------------------- */
 
 /*
- * A batch of files replaced together: each add writes and syncs a
- * temporary file beside its target; commit renames them all and syncs
- * their folders; abort removes the temporaries.  Nothing is visible until
- * commit, so a failed add changes nothing.
+ * A batch of files replaced together: each add writes a temporary file
+ * beside its target and starts its writeback; commit fsyncs them all,
+ * then renames them and fsyncs their folders; abort removes the
+ * temporaries.  Nothing is visible until the renames, so a failed add or
+ * fsync changes nothing.  (Starting every writeback before the first
+ * fsync lets the file system commit the batch in one journal commit or
+ * two instead of one per file.)
  */
 #define ND_PB_MAX 16
 typedef struct nd_pbatch {
-	struct { char *path; char *tmp; } f[ND_PB_MAX];
+	struct { char *path; char *tmp; int fd; } f[ND_PB_MAX];
 	int n;
 	char *mkdirs[4];         /* folders made for this batch (removed on abort) */
 	int nmkdirs;
+	bool nosync;             /* atomic (rename) but not synced: see nd_txn */
 } nd_pbatch;
 
 void nd_pb_init(nd_pbatch *pb);
@@ -79,7 +83,7 @@ int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
     nd_err *err);
 int nd_pb_add_json(nd_pbatch *pb, const char *path, const cJSON *j,
     nd_err *err);
-/* Make a folder durably (mkdir, sync of its parent) for this batch. */
+/* Make a folder for this batch (its parent is synced at commit). */
 int nd_pb_mkdir(nd_pbatch *pb, const char *path, nd_err *err);
 int nd_pb_commit(nd_pbatch *pb, nd_err *err);
 void nd_pb_abort(nd_pbatch *pb);
@@ -123,10 +127,10 @@ void nd_events_close(nd_events *ev);
 cJSON *nd_event_new(const char *type, const char *unit);
 /*
  * Append the events of the array (consumed) as JSON lines with seq and
- * time, in one write, then make them durable (fdatasync, shared by the
- * appenders that come at the same time).  -1 with errno on failure.
+ * time, in one write, then (if sync) make them durable (fdatasync, shared
+ * by the appenders that come at the same time).  -1 with errno on failure.
  */
-int nd_events_append(nd_events *ev, cJSON *events);
+int nd_events_append(nd_events *ev, cJSON *events, bool sync);
 
 /* ---- policy (nd_policy.c) ---------------------------------------------- */
 
@@ -308,7 +312,7 @@ typedef struct nd_unit {
 	nd_version *active, *canary;
 	int canary_pct;
 	nd_version **hist;               /* earlier actives; top is previous */
-	size_t nhist, hist_cap;
+	size_t nhist;
 	uint64_t route_n;
 	TAILQ_HEAD(nd_hqueue, nd_handle) queue;   /* QUEUED handles, in order */
 	int npending;                    /* QUEUED + VALIDATING */
@@ -383,6 +387,10 @@ typedef struct nd_txn {
 	unsigned what;                   /* nd_change bits for the unit */
 	bool committed;
 	bool unit_file;                  /* write unit.json */
+	/* A volatile change (QUEUED -> VALIDATING) is written atomically but
+	 * not synced: after a crash, recovery treats the state before it the
+	 * same way, so syncing it would buy nothing. */
+	bool nosync;
 } nd_txn;
 
 void nd_txn_init(nd_txn *t, nd_engine *e, nd_unit *u);

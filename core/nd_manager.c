@@ -399,7 +399,6 @@ static int txn_apply(nd_txn *t, nbc_module **unload, int *nunload)
 		u->canary_pct = t->canary_pct;
 		u->hist = t->hist;
 		u->nhist = t->nhist;
-		u->hist_cap = t->nhist + 2;
 		t->hist = old;
 	}
 	if (t->pol_set)
@@ -433,6 +432,7 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 	nbc_module *unload[ND_TXN_MAX];
 	int i, nunload, r;
 
+	t->pb.nosync = t->nosync;
 	for (i = 0; i < t->nhch; i++) {
 		char *p = nd_handle_path(e, t->hch[i].nh->id, "json");
 		cJSON *j = nd_handle_json(t->hch[i].nh);
@@ -452,7 +452,6 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 		free(p);
 		if (r)
 			goto fail;
-		t->unit_file = true;
 	}
 	if (t->pol_set) {
 		size_t n;
@@ -491,7 +490,7 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 	t->committed = true;
 	if (cJSON_GetArraySize(t->events) > 0)
 		t->what |= ND_CH_EVENTS;
-	nd_events_append(&e->ev, t->events);
+	nd_events_append(&e->ev, t->events, !t->nosync);
 	t->events = NULL;
 	return 0;
 fail:
@@ -887,6 +886,7 @@ static void validate_one(nd_engine *e, nd_unit *u)
 	nd_txn_init(&t, e, u);
 	nd_txn_handle_state(&t, h, ND_H_VALIDATING, NULL);
 	t.what |= ND_CH_STATUS;
+	t.nosync = true;
 	rc = nd_txn_commit(&t, NULL);
 	pthread_mutex_lock(&e->lock);
 	vctx_fill(e, u, &ctx);

@@ -18,12 +18,16 @@
  *                               capabilities, contract, created
  *
  * The next handle id is one above the highest handle file, so ids are
- * never reused.  A retired unit's folder is renamed to units/.retired-ID-MS
+ * never reused; a unit's last handle is the highest of its handles (a
+ * submission writes no unit.json).  A retired unit's folder is renamed to units/.retired-ID-MS
  * and removed.  Every file is replaced whole: written to a temporary file
  * beside it, fsync()ed, rename()d over it, then the folder is fsync()ed
  * (nd_pbatch does this for several files at once: all temporaries are
  * written and synced before the first rename, so a failure leaves the
  * earlier state).  Temporaries are named NAME.tmp.N and ignored at open.
+ * The one volatile change, a handle going from QUEUED to VALIDATING, is
+ * renamed into place but not synced (pb->nosync): recovery validates both
+ * states again, so a crash that loses it loses nothing.
  *
  * Also here: error values, times, user names, and the fault injection
  * hook for tests (nd_persist_fail_after).
@@ -219,16 +223,18 @@ int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
 		free(tmp);
 		return EIO;
 	}
-	if (write_all(fd, data, len) < 0 || sync_fd(fd) < 0) {
+	if (write_all(fd, data, len) < 0) {
 		nd_seterr(err, EIO, "write %s: %s", path, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		free(tmp);
 		return EIO;
 	}
-	close(fd);
+	if (!pb->nosync)
+		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	pb->f[pb->n].tmp = tmp;
 	pb->f[pb->n].path = strdup(path);
+	pb->f[pb->n].fd = fd;
 	pb->n++;
 	return 0;
 }
@@ -253,14 +259,11 @@ int nd_pb_add_json(nd_pbatch *pb, const char *path, const cJSON *j,
 
 int nd_pb_mkdir(nd_pbatch *pb, const char *path, nd_err *err)
 {
-	int r;
-
 	if (pb->nmkdirs == (int)(sizeof(pb->mkdirs) / sizeof(pb->mkdirs[0])))
 		return nd_seterr(err, EIO, "too many folders in one change");
-	r = nd_mkdir_durable(path, err);
-	if (r)
-		return r;
-	pb->mkdirs[pb->nmkdirs++] = strdup(path);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return nd_seterr(err, EIO, "mkdir %s: %s", path, strerror(errno));
+	pb->mkdirs[pb->nmkdirs++] = strdup(path);   /* its parent synced at commit */
 	return 0;
 }
 
@@ -269,19 +272,34 @@ static void pb_clear(nd_pbatch *pb)
 	int i;
 
 	for (i = 0; i < pb->n; i++) {
+		if (pb->f[i].fd >= 0)
+			close(pb->f[i].fd);
 		free(pb->f[i].tmp);
 		free(pb->f[i].path);
 	}
 	for (i = 0; i < pb->nmkdirs; i++)
 		free(pb->mkdirs[i]);
 	pb->n = pb->nmkdirs = 0;
+	pb->nosync = false;
 }
 
 int nd_pb_commit(nd_pbatch *pb, nd_err *err)
 {
-	char *dirs[ND_PB_MAX];
+	char *dirs[ND_PB_MAX + 4];
 	int ndirs = 0, i, j, r = 0;
 
+	for (i = 0; i < pb->n && !pb->nosync; i++) {
+		if (sync_fd(pb->f[i].fd) < 0) {
+			r = nd_seterr(err, EIO, "fsync %s: %s", pb->f[i].path,
+			    strerror(errno));
+			nd_pb_abort(pb);
+			return r;
+		}
+	}
+	for (i = 0; i < pb->n; i++) {
+		close(pb->f[i].fd);
+		pb->f[i].fd = -1;
+	}
 	for (i = 0; i < pb->n; i++) {
 		if (rename(pb->f[i].tmp, pb->f[i].path) < 0) {
 			r = nd_seterr(err, EIO, "rename %s: %s", pb->f[i].path,
@@ -291,8 +309,9 @@ int nd_pb_commit(nd_pbatch *pb, nd_err *err)
 			break;
 		}
 	}
-	for (i = 0; i < pb->n; i++) {
-		char *d = parent_of(pb->f[i].path);
+	for (i = 0; i < pb->n + pb->nmkdirs; i++) {
+		char *d = parent_of(i < pb->n ? pb->f[i].path :
+		    pb->mkdirs[i - pb->n]);
 
 		for (j = 0; d && j < ndirs; j++)
 			if (strcmp(dirs[j], d) == 0)
@@ -303,7 +322,7 @@ int nd_pb_commit(nd_pbatch *pb, nd_err *err)
 			free(d);
 	}
 	for (i = 0; i < ndirs; i++) {
-		if (!r && nd_fsync_dir(dirs[i]) < 0)
+		if (!r && !pb->nosync && nd_fsync_dir(dirs[i]) < 0)
 			r = nd_seterr(err, EIO, "fsync %s: %s", dirs[i],
 			    strerror(errno));
 		free(dirs[i]);

@@ -73,10 +73,37 @@ real_arg(nbc_vm *vm, nbc_value v, double *out)
 	return 0;
 }
 
-static bool
-py_space(unsigned char c)
+/*
+ * The text of a number as int() and float() read it: Unicode whitespace
+ * becomes ' ' and Unicode decimal digits become ASCII ones; any other
+ * non-ASCII character becomes '?', which no number accepts.  malloc'd.
+ */
+static char *
+number_text(nbc_vm *vm, const nbc_str *s, size_t *len)
 {
-	return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
+	char *t = malloc(s->len + 1);
+	size_t i = 0, n = 0;
+
+	if (t == NULL) {
+		nbc_raise_resource(vm, "memory");
+		return NULL;
+	}
+	while (i < s->len) {
+		uint32_t cp;
+		int d;
+
+		i += nbc_utf8_decode(s->data + i, &cp);
+		d = nbc_cp_decimal(cp);
+		if (nbc_cp_space(cp))
+			t[n++] = ' ';
+		else if (d >= 0)
+			t[n++] = (char)('0' + d);
+		else
+			t[n++] = cp < 0x80 ? (char)cp : '?';
+	}
+	t[n] = '\0';
+	*len = n;
+	return t;
 }
 
 static int
@@ -108,18 +135,24 @@ digit_value(char c)
 static int
 parse_int(nbc_vm *vm, nbc_value sv, int64_t base, nbc_value *out)
 {
-	const nbc_str *s = NBC_STR(sv);
-	const char *p = s->data, *end = s->data + s->len;
+	const char *p, *end;
 	bool neg = false, ovf = false, any = false, under_ok = false;
 	uint64_t acc = 0, lim;
-	char msg[64];
+	int64_t base0 = base;
+	char msg[64], *text;
+	size_t tlen;
 
 	if (base != 0 && (base < 2 || base > 36))
 		return nbc_raise(vm, NBC_EXC_VALUE_ERROR,
 		    "int() base must be >= 2 and <= 36, or 0");
-	while (p < end && py_space((unsigned char)*p))
+	text = number_text(vm, NBC_STR(sv), &tlen);
+	if (text == NULL)
+		return -1;
+	p = text;
+	end = text + tlen;
+	while (p < end && *p == ' ')
 		p++;
-	while (end > p && py_space((unsigned char)end[-1]))
+	while (end > p && end[-1] == ' ')
 		end--;
 	if (p < end && (*p == '+' || *p == '-'))
 		neg = *p++ == '-';
@@ -165,13 +198,15 @@ parse_int(nbc_vm *vm, nbc_value sv, int64_t base, nbc_value *out)
 	}
 	if (!any)
 		goto bad;
+	free(text);
 	if (ovf)
 		return overflow(vm);
 	*out = nbc_int(neg ? (int64_t)(0 - acc) : (int64_t)acc);
 	return 0;
 bad:
+	free(text);
 	snprintf(msg, sizeof(msg), "invalid literal for int() with base %d: ",
-	    (int)base);
+	    (int)base0);
 	return repr_error(vm, NBC_EXC_VALUE_ERROR, msg, sv);
 }
 
@@ -179,15 +214,20 @@ bad:
 static int
 parse_float(nbc_vm *vm, nbc_value sv, nbc_value *out)
 {
-	const nbc_str *s = NBC_STR(sv);
-	const char *p = s->data, *end = s->data + s->len, *q;
-	char buf[400];
-	size_t n = 0;
+	const char *p, *end, *q;
+	char buf[400], *text;
+	size_t n = 0, tlen;
 	bool digits = false;
 
-	while (p < end && py_space((unsigned char)*p))
+	text = number_text(vm, NBC_STR(sv), &tlen);
+	if (text == NULL)
+		return -1;
+	p = text;
+	end = text + tlen;
+
+	while (p < end && *p == ' ')
 		p++;
-	while (end > p && py_space((unsigned char)end[-1]))
+	while (end > p && end[-1] == ' ')
 		end--;
 	q = p;
 	if (q < end && (*q == '+' || *q == '-'))
@@ -198,10 +238,12 @@ parse_float(nbc_vm *vm, nbc_value sv, nbc_value *out)
 		if ((rest == 3 && strncasecmp(q, "inf", 3) == 0) ||
 		    (rest == 8 && strncasecmp(q, "infinity", 8) == 0)) {
 			*out = nbc_float(n && buf[0] == '-' ? -INFINITY : INFINITY);
+			free(text);
 			return 0;
 		}
 		if (rest == 3 && strncasecmp(q, "nan", 3) == 0) {
 			*out = nbc_float(n && buf[0] == '-' ? -NAN : NAN);
+			free(text);
 			return 0;
 		}
 	}
@@ -244,9 +286,11 @@ parse_float(nbc_vm *vm, nbc_value sv, nbc_value *out)
 	if (q != end)
 		goto bad;
 	buf[n] = '\0';
+	free(text);
 	*out = nbc_float(strtod(buf, NULL));
 	return 0;
 bad:
+	free(text);
 	return repr_error(vm, NBC_EXC_VALUE_ERROR,
 	    "could not convert string to float: ", sv);
 }
@@ -672,11 +716,12 @@ data_path(nbc_vm *vm, const char *fn, nbc_value name, char *path,
 	s = NBC_STR(name);
 	if (s->len == 0 || memchr(s->data, '/', s->len) != NULL ||
 	    memchr(s->data, '\0', s->len) != NULL ||
-	    strcmp(s->data, ".") == 0 || strstr(s->data, "..") != NULL)
+	    (s->len == 1 && s->data[0] == '.') ||
+	    memmem(s->data, s->len, "..", 2) != NULL)
 		return repr_error(vm, NBC_EXC_VALUE_ERROR,
 		    "invalid data file name: ", name);
-	if ((size_t)snprintf(path, size, "%s/%s", vm->host->data_dir,
-	    s->data) >= size)
+	if (s->len > size || (size_t)snprintf(path, size, "%s/%.*s",
+	    vm->host->data_dir, (int)s->len, s->data) >= size)
 		return nbc_raise(vm, NBC_EXC_VALUE_ERROR,
 		    "data file name too long");
 	return 0;
@@ -923,6 +968,12 @@ nbc_call_builtin(nbc_vm *vm, enum nbc_builtin id, const nbc_value *args,
 		if (args[0].t == NBC_T_STR) {
 			*out = args[0];
 			return 0;
+		}
+		if (args[0].t == NBC_T_INT) {
+			char num[24];
+
+			return nbc_str_new(vm, num, nbc_int_text(args[0].u.i, num),
+			    out);
 		}
 		nbc_buf_init(&b, vm);
 		if (nbc_str_buf(vm, &b, args[0]) < 0) {

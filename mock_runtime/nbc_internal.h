@@ -12,9 +12,10 @@
  *             the module table.
  *
  * Memory model.  Every call runs in its own heap: objects allocated by a
- * call are linked on vm->heap and accounted in vm->bytes against the
- * memory budget.  The collector is mark and sweep and runs only at safe
- * points chosen by the interpreter (calls and backward jumps), when every
+ * call are kept by its allocator (nbc_value.c: vm->heap and vm->objects)
+ * and accounted in vm->bytes against the memory budget.  The collector
+ * is mark and sweep and runs only at safe points chosen by the
+ * interpreter (calls and backward jumps), when every
  * live value is reachable from the roots listed in nbc_gc(); C code inside
  * an operation may therefore hold values in locals freely.  When the call
  * ends, its whole heap is freed.  Module constants are frozen objects
@@ -77,13 +78,26 @@ struct nbc_obj {
 	size_t size;         /* bytes accounted for it (header and payload) */
 };
 
+/*
+ * A str's bytes are data[0 .. len); they never change.  data points at the
+ * str's own inline bytes, or, for a str made by appending to a long str,
+ * into the append buffer of another str (base), which it keeps alive:
+ * s + t may then write t in place after s when s ends where that buffer's
+ * used part ends (nbc_str.c).  So data[len] is NUL only for an inline str:
+ * use len, never NUL termination.
+ */
 typedef struct nbc_str {
 	nbc_obj h;
-	size_t len;          /* bytes of UTF-8, excluding the NUL */
+	size_t len;          /* bytes of UTF-8 */
 	size_t nchars;       /* code points */
 	uint64_t hash;       /* 0: not computed yet */
 	bool ascii;          /* len == nchars: O(1) indexing */
-	char data[];         /* NUL-terminated */
+	char *data;
+	union {
+		struct nbc_str *base;  /* NBC_OF_STRVIEW: whose buffer data is in */
+		size_t used;           /* NBC_OF_STRBUF: bytes of inl in use */
+	} buf;
+	char inl[];          /* the inline bytes (NUL-terminated) */
 } nbc_str;
 
 typedef struct nbc_list {
@@ -151,7 +165,7 @@ typedef struct nbc_loaded nbc_loaded;    /* a loaded module; the machine's */
 
 typedef struct nbc_vm {
 	/* heap (objects half) */
-	nbc_obj *heap;            /* every object of this call */
+	nbc_obj *heap;            /* objects of this call (nbc_value.c) */
 	size_t bytes;             /* bytes now allocated on heap */
 	size_t gc_threshold;      /* collect at a safe point above this */
 	/* limits and budgets */
@@ -181,6 +195,8 @@ typedef struct nbc_vm {
 	/* machine half */
 	nbc_loaded *mod;
 	void *machine;            /* private to nbc_vm.c */
+	/* appended by the objects half: */
+	void *objects;            /* private to nbc_value.c (small objects) */
 } nbc_vm;
 
 /* ---- errors ------------------------------------------------------------ */
@@ -304,6 +320,9 @@ void nbc_vm_release(nbc_vm *vm);
 /* ---- objects half: helpers shared by its files (appended by RT-OBJ) ---- */
 
 #define NBC_OF_HASMUT 4u     /* frozen container holding a list/dict/iterator */
+#define NBC_OF_FREE 8u       /* a free slot of the allocator (nbc_value.c) */
+#define NBC_OF_STRBUF 16u    /* a str whose inl has room to append */
+#define NBC_OF_STRVIEW 32u   /* a str whose data is in buf.base's inl */
 
 #define NBC_STR(v)   ((nbc_str *)(v).u.o)
 #define NBC_LIST(v)  ((nbc_list *)(v).u.o)
@@ -345,12 +364,17 @@ int nbc_buf_to_str(nbc_buf *b, nbc_value *out);
 /* repr() / str() appended to a buffer; -1 with an exception raised. */
 int nbc_repr_buf(nbc_vm *vm, nbc_buf *b, nbc_value v);
 int nbc_str_buf(nbc_vm *vm, nbc_buf *b, nbc_value v);
+/* Decimal text of i into buf (>= 21 bytes, NUL-terminated); its length. */
+size_t nbc_int_text(int64_t i, char *buf);
 /* Python's repr of a str given as UTF-8 bytes. */
 bool nbc_str_repr_buf(nbc_buf *b, const char *s, size_t len);
 
 /* UTF-8: decode one code point (s valid UTF-8) and encode one. */
 size_t nbc_utf8_decode(const char *s, uint32_t *cp);
 size_t nbc_utf8_encode(uint32_t cp, char *out);
+/* The value of a decimal digit (Unicode Nd), or -1; Python whitespace. */
+int nbc_cp_decimal(uint32_t cp);
+bool nbc_cp_space(uint32_t cp);
 /* Whether str.isprintable() holds for cp (repr escapes the others). */
 bool nbc_cp_printable(uint32_t cp);
 

@@ -378,7 +378,8 @@ to_lit(nbc_vm *vm, nbc_value v, nbc_lit *out, int depth)
 		out->u.str.s = malloc(s->len + 1);
 		if (out->u.str.s == NULL)
 			return nbc_raise_resource(vm, "memory");
-		memcpy(out->u.str.s, s->data, s->len + 1);
+		memcpy(out->u.str.s, s->data, s->len);
+		out->u.str.s[s->len] = '\0';
 		out->u.str.len = s->len;
 		out->type = NBC_LIT_STR;
 		return 0;

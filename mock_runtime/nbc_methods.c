@@ -253,6 +253,35 @@ tuple_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
 
 /* ---- dispatch ---------------------------------------------------------- */
 
+_Static_assert(NBC_M__COUNT <= 64, "method masks are 64 bits");
+
+#define M(id) (1ull << NBC_M_##id)
+
+/* Which methods each receiver type has. */
+static uint64_t
+methods_of(uint32_t t)
+{
+	switch (t) {
+	case NBC_T_STR:
+		return M(UPPER) | M(LOWER) | M(STRIP) | M(LSTRIP) | M(RSTRIP) |
+		    M(SPLIT) | M(JOIN) | M(REPLACE) | M(STARTSWITH) |
+		    M(ENDSWITH) | M(FIND) | M(COUNT) | M(ISDIGIT) | M(ISALPHA) |
+		    M(INDEX);
+	case NBC_T_LIST:
+		return M(APPEND) | M(EXTEND) | M(POP) | M(INSERT) | M(INDEX) |
+		    M(COUNT) | M(REVERSE) | M(SORT) | M(COPY);
+	case NBC_T_TUPLE:
+		return M(COUNT) | M(INDEX);
+	case NBC_T_DICT:
+		return M(GET) | M(KEYS) | M(VALUES) | M(ITEMS) | M(POP) |
+		    M(UPDATE) | M(COPY);
+	default:
+		return 0;
+	}
+}
+
+#undef M
+
 int
 nbc_call_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
     const nbc_value *args, size_t n, nbc_value *out)
@@ -264,6 +293,10 @@ nbc_call_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
 		return nbc_raise(vm, NBC_EXC_RUNTIME_ERROR, "bad method id %d",
 		    (int)id);
 	name = method_info[id].name;
+	if (!(methods_of(self.t) & (1ull << id)))
+		return nbc_raise(vm, NBC_EXC_ATTRIBUTE_ERROR,
+		    "'%s' object has no attribute '%s'", nbc_type_name(self),
+		    name);
 	if (n < (size_t)method_info[id].min || n > (size_t)method_info[id].max) {
 		int lim = n < (size_t)method_info[id].min ?
 		    method_info[id].min : method_info[id].max;

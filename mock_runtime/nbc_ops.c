@@ -1167,7 +1167,8 @@ slice_arg(nbc_vm *vm, nbc_value v, bool *given, int64_t *out)
 /* PySlice_Unpack + PySlice_AdjustIndices: the count of selected items. */
 static int
 slice_indices(nbc_vm *vm, int64_t len, nbc_value vstart, nbc_value vstop,
-    nbc_value vstep, int64_t *start, int64_t *step, int64_t *count)
+    nbc_value vstep, int64_t *start, int64_t *stop, int64_t *step,
+    int64_t *count)
 {
 	bool hs, he, hst;
 	int64_t s = 0, e = 0, st = 1;
@@ -1209,6 +1210,7 @@ slice_indices(nbc_vm *vm, int64_t len, nbc_value vstart, nbc_value vstop,
 		*count = (e - s - 1) / st + 1;
 	}
 	*start = s;
+	*stop = e;
 	*step = st;
 	return 0;
 }
@@ -1217,17 +1219,20 @@ int
 nbc_slice(nbc_vm *vm, nbc_value obj, nbc_value vstart, nbc_value vstop,
     nbc_value vstep, nbc_value *out)
 {
-	int64_t len, start = 0, step = 1, count = 0, k;
+	int64_t len, start = 0, stop = 0, step = 1, count = 0, k;
 
 	switch (obj.t) {
 	case NBC_T_LIST: case NBC_T_TUPLE: case NBC_T_STR: case NBC_T_RANGE:
 		break;
+	case NBC_T_DICT:
+		return nbc_raise(vm, NBC_EXC_TYPE_ERROR,
+		    "unhashable type: 'slice'");
 	default:
 		return nbc_raise(vm, NBC_EXC_TYPE_ERROR,
 		    "'%s' object is not subscriptable", nbc_type_name(obj));
 	}
 	if (nbc_len(vm, obj, &len) < 0 ||
-	    slice_indices(vm, len, vstart, vstop, vstep, &start, &step,
+	    slice_indices(vm, len, vstart, vstop, vstep, &start, &stop, &step,
 	    &count) < 0)
 		return -1;
 	switch (obj.t) {
@@ -1262,15 +1267,11 @@ nbc_slice(nbc_vm *vm, nbc_value obj, nbc_value vstart, nbc_value vstop,
 		nbc_range *rg = NBC_RANGE(obj), *r;
 		__int128 ns = (__int128)rg->start + (__int128)start * rg->step;
 		__int128 nst = (__int128)rg->step * step;
-		__int128 ne = ns + (__int128)count * nst;
+		__int128 ne = (__int128)rg->start + (__int128)stop * rg->step;
 
 		if (ns > INT64_MAX || ns < INT64_MIN || nst > INT64_MAX ||
-		    nst < INT64_MIN)
+		    nst < INT64_MIN || ne > INT64_MAX || ne < INT64_MIN)
 			return int_overflow(vm);
-		if (ne > INT64_MAX)
-			ne = INT64_MAX;
-		if (ne < INT64_MIN)
-			ne = INT64_MIN;
 		r = nbc_alloc(vm, NBC_T_RANGE, sizeof(*r));
 		if (r == NULL)
 			return -1;

@@ -39,7 +39,7 @@ nbc_buf_reserve(nbc_buf *b, size_t more)
 
 	if (b->oom)
 		return false;
-	if (more <= b->cap - b->len && b->p != NULL)
+	if (b->p != NULL && more < b->cap - b->len)   /* room for a NUL too */
 		return true;
 	if (__builtin_add_overflow(b->len, more + 1, &need))
 		goto fail;
@@ -154,7 +154,26 @@ nbc_buf_to_str(nbc_buf *b, nbc_value *out)
 	return r;
 }
 
-/* ---- floats and strings ------------------------------------------------ */
+/* ---- numbers and strings ----------------------------------------------- */
+
+size_t
+nbc_int_text(int64_t i, char *buf)
+{
+	char tmp[24];
+	uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+	size_t n = 0, k = 0;
+
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (i < 0)
+		buf[k++] = '-';
+	while (n > 0)
+		buf[k++] = tmp[--n];
+	buf[k] = '\0';
+	return k;
+}
 
 size_t
 nbc_float_repr(double f, char *buf, size_t size)
@@ -362,7 +381,7 @@ repr_value(repr_ctx *c, nbc_value v)
 		return (v.u.b ? nbc_buf_add(b, "True", 4) :
 		    nbc_buf_add(b, "False", 5)) ? 0 : oom(c);
 	case NBC_T_INT:
-		return nbc_buf_printf(b, "%lld", (long long)v.u.i) ? 0 : oom(c);
+		return nbc_buf_add(b, num, nbc_int_text(v.u.i, num)) ? 0 : oom(c);
 	case NBC_T_FLOAT:
 		nbc_float_repr(v.u.f, num, sizeof(num));
 		return nbc_buf_add(b, num, strlen(num)) ? 0 : oom(c);

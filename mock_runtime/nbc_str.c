@@ -87,7 +87,8 @@ static_str(const char *s, size_t len)
 	st->h.type = NBC_T_STR;
 	st->h.flags = NBC_OF_FROZEN;
 	st->h.size = sizeof(*st) + len + 1;
-	memcpy(st->data, s, len);
+	st->data = st->inl;
+	memcpy(st->inl, s, len);
 	st->len = st->nchars = len;
 	st->ascii = true;
 	nbc_str_hash(st);
@@ -114,8 +115,33 @@ statics(void)
 	pthread_once(&statics_once, statics_init);
 }
 
-static bool
-is_space(uint32_t c)
+/* The zero of each run of ten decimal digits (Unicode Nd) in the BMP
+ * scripts most text uses. */
+static const uint32_t nd_zeros[] = {
+	0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66,
+	0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20,
+	0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90,
+	0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
+	0xA9F0, 0xAA50, 0xABF0, 0xFF10,
+};
+
+int
+nbc_cp_decimal(uint32_t c)
+{
+	size_t i;
+
+	if (c >= '0' && c <= '9')
+		return (int)(c - '0');
+	if (c < 0x660)
+		return -1;
+	for (i = 0; i < sizeof(nd_zeros) / sizeof(nd_zeros[0]); i++)
+		if (c >= nd_zeros[i] && c < nd_zeros[i] + 10)
+			return (int)(c - nd_zeros[i]);
+	return -1;
+}
+
+bool
+nbc_cp_space(uint32_t c)
 {
 	if (c < 0x80)
 		return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
@@ -127,11 +153,15 @@ is_space(uint32_t c)
 static bool
 is_digit(uint32_t c)
 {
-	if (c < 0x80)
-		return c >= '0' && c <= '9';
 	if (c < 0x100)
-		return c == 0xB2 || c == 0xB3 || c == 0xB9;
-	return utf8_locale != (locale_t)0 && iswdigit_l((wint_t)c, utf8_locale);
+		return (c >= '0' && c <= '9') || c == 0xB2 || c == 0xB3 ||
+		    c == 0xB9;
+	return nbc_cp_decimal(c) >= 0 || (c >= 0x2070 && c <= 0x2079 &&
+	    c != 0x2072 && c != 0x2073) || (c >= 0x2080 && c <= 0x2089) ||
+	    (c >= 0x2460 && c <= 0x2468) || (c >= 0x2474 && c <= 0x247C) ||
+	    (c >= 0x2488 && c <= 0x2490) || c == 0x24EA ||
+	    (c >= 0x2776 && c <= 0x277E) || (c >= 0x2780 && c <= 0x2788) ||
+	    (c >= 0x278A && c <= 0x2792);
 }
 
 static bool
@@ -214,18 +244,69 @@ nbc_str_alloc(nbc_vm *vm, size_t len, nbc_value *out)
 	s->nchars = len;
 	s->hash = 0;
 	s->ascii = true;
-	s->data[len] = '\0';
+	s->data = s->inl;
+	s->inl[len] = '\0';
 	*out = nbc_obj_value(NBC_T_STR, &s->h);
 	return s;
+}
+
+/* Results of concatenation at least this long get an append buffer. */
+#define APPEND_MIN 256
+
+/*
+ * x + y by appending y in place into the buffer x's bytes end, when x
+ * ends exactly where that buffer's used part ends and there is room: the
+ * result is a small str that points into the buffer.  1 done, 0 not
+ * possible, -1 error.
+ */
+static int
+str_append(nbc_vm *vm, nbc_str *x, nbc_str *y, nbc_value *out)
+{
+	nbc_str *base = x->h.flags & NBC_OF_STRVIEW ? x->buf.base : x, *r;
+	size_t end, room;
+
+	if (!(base->h.flags & NBC_OF_STRBUF))
+		return 0;
+	end = (size_t)(x->data - base->inl) + x->len;
+	room = base->h.size - sizeof(*base) - 1;
+	if (end != base->buf.used || y->len > room - end)
+		return 0;
+	r = nbc_alloc(vm, NBC_T_STR, sizeof(*r));
+	if (r == NULL)
+		return -1;
+	memcpy(base->inl + end, y->data, y->len);
+	base->buf.used = end + y->len;
+	base->inl[base->buf.used] = '\0';
+	r->h.flags |= NBC_OF_STRVIEW;
+	r->buf.base = base;
+	r->data = x->data;
+	r->len = x->len + y->len;
+	r->nchars = x->nchars + y->nchars;
+	r->ascii = x->ascii && y->ascii;
+	r->hash = 0;
+	*out = nbc_obj_value(NBC_T_STR, &r->h);
+	return 1;
 }
 
 void
 nbc_str_measure(nbc_str *s)
 {
 	const unsigned char *p = (const unsigned char *)s->data;
-	size_t i, n = 0;
+	size_t i = 0, n;
+	uint64_t w, high = 0;
 
-	for (i = 0; i < s->len; i++)
+	for (; i + 8 <= s->len; i += 8) {
+		memcpy(&w, p + i, 8);
+		high |= w;
+	}
+	for (; i < s->len; i++)
+		high |= p[i];
+	if (!(high & 0x8080808080808080ULL)) {
+		s->nchars = s->len;
+		s->ascii = true;
+		return;
+	}
+	for (i = 0, n = 0; i < s->len; i++)
 		n += (p[i] & 0xC0) != 0x80;
 	s->nchars = n;
 	s->ascii = n == s->len;
@@ -327,11 +408,32 @@ nbc_str_concat(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value *out)
 		*out = b;
 		return 0;
 	}
-	s = nbc_str_alloc(vm, x->len + y->len, out);
-	if (s == NULL)
+	switch (str_append(vm, x, y, out)) {
+	case 1:
+		return 0;
+	case -1:
 		return -1;
-	memcpy(s->data, x->data, x->len);
-	memcpy(s->data + x->len, y->data, y->len);
+	default:
+		break;
+	}
+	if (x->len + y->len >= APPEND_MIN) {
+		/* the start of a long str: leave as much room to append */
+		size_t cap = (x->len + y->len) * 2;
+
+		s = nbc_str_alloc(vm, cap, out);
+		if (s == NULL)
+			return -1;
+		s->h.flags |= NBC_OF_STRBUF;
+		s->len = x->len + y->len;
+		s->buf.used = s->len;
+	} else {
+		s = nbc_str_alloc(vm, x->len + y->len, out);
+		if (s == NULL)
+			return -1;
+	}
+	memcpy(s->inl, x->data, x->len);
+	memcpy(s->inl + x->len, y->data, y->len);
+	s->inl[s->len] = '\0';
 	s->nchars = x->nchars + y->nchars;
 	s->ascii = x->ascii && y->ascii;
 	return 0;
@@ -519,7 +621,7 @@ in_strip_set(uint32_t cp, const nbc_str *chars)
 	uint32_t c;
 
 	if (chars == NULL)
-		return is_space(cp);
+		return nbc_cp_space(cp);
 	for (i = 0; i < chars->len;) {
 		i += nbc_utf8_decode(chars->data + i, &c);
 		if (c == cp)
@@ -620,31 +722,18 @@ str_split(nbc_vm *vm, nbc_value self, const nbc_value *args, size_t n,
 
 		while (i < s->len) {
 			k = nbc_utf8_decode(s->data + i, &cp);
-			if (!is_space(cp))
+			if (!nbc_cp_space(cp))
 				break;
 			i += k;
 		}
 		if (i >= s->len)
 			return 0;
-		if (maxsplit == 0) {
-			size_t hi = s->len;
-
-			while (hi > i) {
-				size_t p = hi - 1;
-
-				while (p > i && (s->data[p] & 0xC0) == 0x80)
-					p--;
-				nbc_utf8_decode(s->data + p, &cp);
-				if (!is_space(cp))
-					break;
-				hi = p;
-			}
-			return push_piece(vm, *out, s->data + i, hi - i);
-		}
+		if (maxsplit == 0)
+			return push_piece(vm, *out, s->data + i, s->len - i);
 		start = i;
 		while (i < s->len) {
 			k = nbc_utf8_decode(s->data + i, &cp);
-			if (is_space(cp))
+			if (nbc_cp_space(cp))
 				break;
 			i += k;
 		}
@@ -1200,7 +1289,7 @@ nbc_str_format(nbc_vm *vm, nbc_value fmtv, nbc_value args, nbc_value *out)
 				goto fail;
 			continue;
 		}
-		if (strchr("srcdiuxXofFeEgG", sp.type) == NULL) {
+		if (sp.type == '\0' || strchr("srcdiuxXofFeEgG", sp.type) == NULL) {
 			uint32_t cp;
 
 			nbc_utf8_decode(s + i - 1, &cp);
@@ -1228,7 +1317,10 @@ nbc_str_format(nbc_vm *vm, nbc_value fmtv, nbc_value args, nbc_value *out)
 		if (format_one(vm, &b, &sp, items[next++]) < 0)
 			goto fail;
 	}
-	if (next < nitems) {
+	/* like CPython, an argument with __getitem__ (not a tuple or str)
+	 * may go unused */
+	if (next < nitems && args.t != NBC_T_LIST && args.t != NBC_T_DICT &&
+	    args.t != NBC_T_RANGE) {
 		nbc_raise(vm, NBC_EXC_TYPE_ERROR,
 		    "not all arguments converted during string formatting");
 		goto fail;

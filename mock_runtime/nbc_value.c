@@ -4,11 +4,16 @@
  * exceptions, the call state's set-up and tear-down, and the random
  * generator of random.*.
  *
- * Every object of a call is malloc'd on its own and linked on vm->heap;
- * vm->bytes counts each object's header and payload (list item arrays,
- * dict tables) against vm->limits.memory.  A request that would pass the
- * budget fails at once with ResourceError before anything is malloc'd, so
- * '[0] * 10**12' costs nothing.
+ * Every object of a call is in its heap; vm->bytes counts each
+ * object's header and payload (list item arrays, dict tables) against
+ * vm->limits.memory.  A request that would pass the budget fails at once
+ * with ResourceError before anything is allocated, so '[0] * 10**12'
+ * costs nothing.  Small objects (up to SMALL_MAX bytes: most strs, tuples
+ * and iterators) come from per-call 64 KiB chunks carved into 16-byte size
+ * classes, with a free list per class: the collector recycles them without
+ * malloc/free by walking the chunks in address order, and the end of a
+ * call frees whole chunks.  Lists, dicts and larger objects are malloc'd
+ * one by one.
  *
  * The collector runs only when the interpreter asks (nbc_gc_maybe at safe
  * points).  Roots: the live value stack, the per-call constant cache and
@@ -76,22 +81,87 @@ nbc_need_cap(nbc_vm *vm, uint32_t cap)
 
 /* ---- heap -------------------------------------------------------------- */
 
+#define SMALL_MAX 256
+#define NCLASS (SMALL_MAX / 16 + 1)
+#define CHUNK_SIZE (64u << 10)
+
+typedef struct chunk {
+	struct chunk *next;
+	char *used_end;           /* slots end here (see small_heap.pos) */
+	max_align_t align[];
+} chunk;
+
+/*
+ * Small objects without a payload (strs, tuples, ranges, iterators,
+ * views) live in chunks: every slot of a chunk's used part starts with an
+ * object header, live or free (NBC_OF_FREE, linked on its class's free
+ * list through next), so the collector sweeps chunks by walking them
+ * linearly, and such objects are not linked on any list.  Lists, dicts
+ * and large objects are malloc'd and linked on big.  Without a
+ * small_heap (its allocation failed) every object is malloc'd and linked
+ * on vm->heap.
+ */
+typedef struct small_heap {
+	nbc_obj *free[NCLASS];
+	char *pos, *end;          /* the unused rest of the newest chunk */
+	chunk *chunks;
+	nbc_obj *big;
+} small_heap;
+
 static bool
 over_budget(const nbc_vm *vm, size_t more)
 {
 	return more > vm->limits.memory || vm->bytes > vm->limits.memory - more;
 }
 
+static nbc_obj *
+small_alloc(small_heap *sh, size_t size)
+{
+	nbc_obj *o = sh->free[size / 16];
+
+	if (o != NULL) {
+		sh->free[size / 16] = o->next;
+		return o;
+	}
+	if ((size_t)(sh->end - sh->pos) < size) {
+		chunk *c = malloc(CHUNK_SIZE);
+
+		if (c == NULL)
+			return NULL;
+		if (sh->chunks != NULL)
+			sh->chunks->used_end = sh->pos;
+		c->next = sh->chunks;
+		c->used_end = NULL;
+		sh->chunks = c;
+		sh->pos = (char *)c->align;
+		sh->end = (char *)c + CHUNK_SIZE;
+	}
+	o = (nbc_obj *)sh->pos;
+	sh->pos += size;
+	return o;
+}
+
+static bool
+in_chunk(const small_heap *sh, uint32_t type, size_t size)
+{
+	return sh != NULL && size <= SMALL_MAX && type != NBC_T_LIST &&
+	    type != NBC_T_DICT;
+}
+
 void *
 nbc_alloc(nbc_vm *vm, uint32_t type, size_t size)
 {
+	small_heap *sh = vm->objects;
+	bool small = in_chunk(sh, type, size);
 	nbc_obj *o;
 
+	if (small)
+		size = (size + 15) & ~(size_t)15;
 	if (over_budget(vm, size)) {
 		nbc_raise_resource(vm, "memory");
 		return NULL;
 	}
-	o = malloc(size);
+	o = small ? small_alloc(sh, size) : malloc(size);
 	if (o == NULL) {
 		nbc_raise_resource(vm, "memory");
 		return NULL;
@@ -99,8 +169,15 @@ nbc_alloc(nbc_vm *vm, uint32_t type, size_t size)
 	o->type = type;
 	o->flags = 0;
 	o->size = size;
-	o->next = vm->heap;
-	vm->heap = o;
+	if (small) {
+		o->next = NULL;
+	} else if (sh != NULL) {
+		o->next = sh->big;
+		sh->big = o;
+	} else {
+		o->next = vm->heap;
+		vm->heap = o;
+	}
 	vm->bytes += size;
 	return o;
 }
@@ -138,6 +215,7 @@ payload_size(const nbc_obj *o)
 	}
 }
 
+/* Free a malloc'd object (frozen, big, or of a heap without chunks). */
 static void
 obj_free(nbc_obj *o)
 {
@@ -153,7 +231,9 @@ obj_free(nbc_obj *o)
 void
 nbc_heap_free_all(nbc_vm *vm)
 {
+	small_heap *sh = vm->objects;
 	nbc_obj *o, *next;
+	chunk *c, *cn;
 
 	for (o = vm->heap; o != NULL; o = next) {
 		next = o->next;
@@ -161,6 +241,17 @@ nbc_heap_free_all(nbc_vm *vm)
 	}
 	vm->heap = NULL;
 	vm->bytes = 0;
+	if (sh == NULL)
+		return;
+	for (o = sh->big; o != NULL; o = next) {
+		next = o->next;
+		obj_free(o);
+	}
+	for (c = sh->chunks; c != NULL; c = cn) {
+		cn = c->next;
+		free(c);
+	}
+	memset(sh, 0, sizeof(*sh));
 }
 
 typedef struct mark_stack {
@@ -180,6 +271,13 @@ mark_value(mark_stack *ms, nbc_value v)
 	if (o->flags & (NBC_OF_FROZEN | NBC_OF_MARK))
 		return;
 	o->flags |= NBC_OF_MARK;
+	if (o->flags & NBC_OF_STRVIEW) {
+		nbc_obj *base = &((nbc_str *)o)->buf.base->h;
+
+		if (!(base->flags & NBC_OF_FROZEN))
+			base->flags |= NBC_OF_MARK;
+		return;
+	}
 	if (o->type == NBC_T_STR || o->type == NBC_T_RANGE)
 		return;
 	if (ms->n == ms->cap) {
@@ -240,7 +338,7 @@ static void
 set_threshold(nbc_vm *vm)
 {
 	size_t live = vm->bytes, lim = (size_t)vm->limits.memory;
-	size_t t = live * 2 + (256u << 10);
+	size_t t = live * 2 + (4u << 20);
 
 	if (live >= lim)
 		t = lim;
@@ -249,12 +347,60 @@ set_threshold(nbc_vm *vm)
 	vm->gc_threshold = t;
 }
 
+/* Free the unmarked objects of a list of malloc'd objects, unmark the
+ * others (keep all when marking failed). */
+static void
+sweep_list(nbc_vm *vm, nbc_obj **link, bool keep_all)
+{
+	nbc_obj *o;
+
+	while ((o = *link) != NULL) {
+		if (keep_all || (o->flags & NBC_OF_MARK)) {
+			o->flags &= ~NBC_OF_MARK;
+			link = &o->next;
+			continue;
+		}
+		*link = o->next;
+		nbc_charge(vm, -(ptrdiff_t)(o->size + payload_size(o)));
+		obj_free(o);
+	}
+}
+
+/* The same over every slot of every chunk, in address order. */
+static void
+sweep_chunks(nbc_vm *vm, small_heap *sh, bool keep_all)
+{
+	chunk *c;
+
+	if (sh->chunks != NULL)
+		sh->chunks->used_end = sh->pos;
+	for (c = sh->chunks; c != NULL; c = c->next) {
+		char *p = (char *)c->align;
+
+		while (p < c->used_end) {
+			nbc_obj *o = (nbc_obj *)p;
+
+			p += o->size;
+			if (o->flags & NBC_OF_FREE)
+				continue;
+			if (keep_all || (o->flags & NBC_OF_MARK)) {
+				o->flags &= ~NBC_OF_MARK;
+				continue;
+			}
+			nbc_charge(vm, -(ptrdiff_t)o->size);
+			o->flags = NBC_OF_FREE;
+			o->next = sh->free[o->size / 16];
+			sh->free[o->size / 16] = o;
+		}
+	}
+}
+
 void
 nbc_gc(nbc_vm *vm)
 {
 	mark_stack ms = { 0 };
+	small_heap *sh = vm->objects;
 	nbc_value *v;
-	nbc_obj **link, *o;
 	size_t i;
 
 	if (vm->stack != NULL)
@@ -267,16 +413,10 @@ nbc_gc(nbc_vm *vm)
 	while (ms.n > 0 && !ms.failed)
 		mark_children(&ms, ms.v[--ms.n]);
 	free(ms.v);
-	link = &vm->heap;
-	while ((o = *link) != NULL) {
-		if (ms.failed || (o->flags & NBC_OF_MARK)) {
-			o->flags &= ~NBC_OF_MARK;
-			link = &o->next;
-			continue;
-		}
-		*link = o->next;
-		nbc_charge(vm, -(ptrdiff_t)(o->size + payload_size(o)));
-		obj_free(o);
+	sweep_list(vm, &vm->heap, ms.failed);
+	if (sh != NULL) {
+		sweep_list(vm, &sh->big, ms.failed);
+		sweep_chunks(vm, sh, ms.failed);
 	}
 	set_threshold(vm);
 }
@@ -444,7 +584,9 @@ freeze_value(freezer *fz, nbc_value v, nbc_value *out, int depth)
 		c->len = s->len;
 		c->nchars = s->nchars;
 		c->ascii = s->ascii;
-		memcpy(c->data, s->data, s->len + 1);
+		c->data = c->inl;
+		memcpy(c->inl, s->data, s->len);
+		c->inl[s->len] = '\0';
 		c->hash = 0;
 		nbc_str_hash(c);
 		out->u.o = &c->h;
@@ -786,6 +928,7 @@ nbc_vm_init(nbc_vm *vm, const nbc_limits *limits, const nbc_host *host)
 		vm->limits.output = def.output;
 	vm->gas_left = vm->limits.gas;
 	vm->host = host;
+	vm->objects = calloc(1, sizeof(small_heap));   /* NULL: malloc each */
 	set_threshold(vm);
 	if (host != NULL && host->seed != 0) {
 		seed = host->seed;
@@ -804,6 +947,8 @@ void
 nbc_vm_release(nbc_vm *vm)
 {
 	nbc_heap_free_all(vm);
+	free(vm->objects);
+	vm->objects = NULL;
 	free(vm->out);
 	vm->out = NULL;
 	vm->out_len = vm->out_cap = 0;

@@ -3,16 +3,21 @@
  * loaded form of nbc_vm.h, and the dispatch loop.
  *
  * Translation.  Each instruction becomes one 16-byte nbc_ins slot; jump
- * targets become slot indices.  Then a peephole pass writes
- * superinstructions over the first slot of common sequences:
+ * targets become slot indices, and a jump to an unconditional jump goes
+ * straight to its end.  Then a peephole pass writes superinstructions
+ * over the first slot of common sequences (x, y locals, k a constant):
  *
- *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB            -> LK_ADD / LK_SUB
- *   LOAD_LOCAL x, LOAD_CONST k, <cmp>, JUMP_IF_FALSE -> LK_<cmp>_JF
- *   <cmp>, JUMP_IF_FALSE                           -> <cmp>_JF
- *   LOAD_LOCAL x, LOAD_LOCAL y                     -> LOAD_LOCAL2
- *   FOR_ITER t, STORE_LOCAL x                      -> FOR_ITER_STORE
- *   LOAD_LOCAL x, RETURN                           -> RETURN_LOCAL
- *   JUMP backwards                                 -> JUMP_BACK
+ *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB|MUL|MOD       -> LK_<op>
+ *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB, STORE_LOCAL y -> LK_<op>_ST
+ *   ADD|SUB, STORE_LOCAL y                            -> <op>_ST
+ *   LOAD_CONST k, ADD                                 -> K_ADD
+ *   LOAD_LOCAL x, LOAD_CONST k, <cmp>, JUMP_IF_FALSE  -> LK_<cmp>_JF
+ *   LOAD_CONST k, <cmp>, JUMP_IF_FALSE                -> K_<cmp>_JF
+ *   <cmp>, JUMP_IF_FALSE                              -> <cmp>_JF
+ *   LOAD_LOCAL x, LOAD_LOCAL y                        -> LOAD_LOCAL2
+ *   FOR_ITER t, STORE_LOCAL x                         -> FOR_ITER_STORE
+ *   LOAD_LOCAL x, RETURN                              -> RETURN_LOCAL
+ *   JUMP backwards                                    -> JUMP_BACK
  *
  * The later slots of a sequence keep their own instruction, so a jump
  * into the middle of one still runs correctly; a superinstruction charges
@@ -23,7 +28,7 @@
  * where the caller pushed them), its temporaries follow.  Frames are
  * records of (function, return slot, base) in a separate array; a call
  * costs no malloc unless the stack or the frame array must grow (both
- * double; the stack is charged to the memory budget).  pc, sp, base and
+ * double, and both are charged to the memory budget).  pc, sp, base and
  * the gas counter live in locals; vm->sp is written only at safe points
  * (calls and backward jumps), where the collector may run.
  *
@@ -273,7 +278,7 @@ typedef struct vframe {
 
 typedef struct machine {
 	nbc_value *stack, *end;      /* end: one past the last slot */
-	size_t charged;              /* bytes of stack charged to the budget */
+	size_t charged;              /* bytes of stack and frames charged */
 	vframe *frames;
 	uint32_t cap;                /* frames allocated */
 } machine;
@@ -313,6 +318,9 @@ static int frames_grow(nbc_vm *vm, machine *m)
 
 	if (ncap > vm->limits.depth)
 		ncap = vm->limits.depth;
+	if (nbc_charge(vm, (ptrdiff_t)((ncap - m->cap) * sizeof(vframe))) < 0)
+		return -1;
+	m->charged += (ncap - m->cap) * sizeof(vframe);
 	nf = reallocarray(m->frames, ncap, sizeof(vframe));
 	if (!nf)
 		return nbc_raise_resource(vm, "memory");

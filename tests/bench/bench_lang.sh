@@ -4,9 +4,10 @@
 # the compile+verify time of a 1,000-line unit.  Reports, never fails on a
 # timing (README.md, section "interpreter").
 #   tests/bench/bench_lang.sh BUILD_DIR [RUNS]
-# Times are measured inside each process around the call of main (noodle:
-# `run --time`, the call's own clock; python3: time.perf_counter; lua:
-# os.clock), so interpreter start-up and compilation are not counted.
+# Times are CPU times measured inside each process around the call of main
+# (noodle: `run --time`; python3: time.process_time; lua: os.clock), so
+# start-up and compilation are not counted, and a loaded machine (other
+# processes on the same cores) does not inflate them as it does wall time.
 # Each figure is the median of RUNS runs (default 5).  Bars (SPEC.md 9):
 # noodle at least 3x faster than CPython, within 1.5x of Lua; compile+verify
 # of a 1,000-line unit under 1 ms.
@@ -47,6 +48,7 @@ median() {
 
 printf '%-10s %12s %12s %12s %14s %12s\n' program "noodle ms" "python3 ms" \
     "lua5.4 ms" "CPython/noodle" "noodle/Lua"
+echo "(CPU time of the call of main, median of $runs runs)"
 for prog in fib loop strbuild dictcount; do
 	: >"$tmp/n"; : >"$tmp/p"; : >"$tmp/l"
 	for _ in $(seq "$runs"); do

@@ -7,7 +7,8 @@
  *     the verifier refuses); a blob that verifies is loaded and run;
  *   - anything else is Noodle source: ncc_compile; a compiled module must
  *     pass nbc_verify (else the compiler has a bug), is loaded and every
- *     function is called.
+ *     function is called.  The same text also goes to the call-expression
+ *     and literal parsers (ncc_parse_call, ncc_parse_literal).
  * Calls run with small budgets (gas 100000, memory 4 MiB) and every
  * capability except fs, whose data folder is unset so fs calls fail
  * cleanly.  Broken invariants trap: the fuzzer records the input.
@@ -136,11 +137,39 @@ static void fuzz_blob(const uint8_t *data, size_t size)
 	    &err) != 0);
 }
 
+/* The parsers of the `call` file and of `noodle run` arguments: any text
+ * gives a result or an error, and a result can be printed. */
+static void fuzz_call_text(const uint8_t *data, size_t size)
+{
+	char *name;
+	nbc_lit *args, lit;
+	size_t nargs;
+	nbc_error err;
+
+	if (ncc_parse_call((const char *)data, size, &name, &args, &nargs,
+	    &err) == 0) {
+		require(name != NULL);
+		for (size_t i = 0; i < nargs; i++) {
+			size_t len;
+			char *text = nbc_lit_repr(&args[i], &len);
+
+			require(text != NULL);
+			free(text);
+			nbc_lit_free(&args[i]);
+		}
+		free(args);
+		free(name);
+	}
+	if (ncc_parse_literal((const char *)data, size, &lit, &err) == 0)
+		nbc_lit_free(&lit);
+}
+
 static void fuzz_source(const uint8_t *data, size_t size)
 {
 	ncc_result res;
 	nbc_error err;
 
+	fuzz_call_text(data, size);
 	if (ncc_compile((const char *)data, size, &res) != 0)
 		return;
 	if (res.ok) {

@@ -43,7 +43,7 @@ crashes=$(find "$here/crashes" -type f ! -name '.*' | sort)
 if ! command -v clang >/dev/null; then
 	echo "fuzz: no clang, replaying the corpus and crashes only" >&2
 	# shellcheck disable=SC2086
-	"$out/fuzz_noodle_plain" "$here/corpus" $crashes
+	timeout 600 "$out/fuzz_noodle_plain" "$here/corpus" $crashes
 	exit $?
 fi
 
@@ -58,7 +58,7 @@ status=0
 if [ -n "$crashes" ]; then
 	echo "fuzz: replaying $(echo "$crashes" | wc -l) saved crash input(s)" >&2
 	# shellcheck disable=SC2086
-	"$out/fuzz_noodle" -runs=1 $crashes || status=1
+	timeout 600 "$out/fuzz_noodle" -runs=1 -timeout=10 $crashes || status=1
 fi
 echo "fuzz: fuzzing for $seconds s" >&2
 timeout $((seconds + 120)) "$out/fuzz_noodle" -max_total_time="$seconds" \

@@ -46,6 +46,11 @@ install -m 644 "$SRC" "$S" || fail install
 expect_submission install
 rsync "$SRC" "$S" || fail rsync
 expect_submission rsync
+cp -p "$SRC" "$S" || fail "cp -p"
+expect_submission "cp -p"
+touch "$S" "$MNT/units/svc/state" "$MNT/units/svc/status" || fail touch
+chmod 644 "$S" || fail chmod
+[ "$(nhandles)" = "$LAST" ] || fail "touch or chmod submitted"
 [ -z "$(ls -a "$MNT/units/svc" | grep -v -x -e . -e .. -e active -e call -e ctl \
     -e log -e metrics -e policy -e state -e status -e submit -e versions -e wait)" ] ||
     fail "a staging file was left: $(ls -a "$MNT/units/svc")"

@@ -172,6 +172,10 @@ t "check two files" 2 "$noodle" check good.nc bad.nc
 t "run main" 0 "$noodle" run good.nc
 has "run output" out "^hello$"
 has "run result" out "^3$"
+t "run stdin" 0 sh -c "'$noodle' run - <good.nc"
+has "run stdin output" out "^hello$"
+t "run stdin error name" 1 sh -c "printf 'def main():\\n    return 1 // 0\\n' | '$noodle' run -"
+has "run stdin error line" err "^<stdin>:2: ZeroDivisionError: integer division or modulo by zero$"
 t "run function with args" 0 "$noodle" run args.nc show 1 -2.5 word
 has "run literal args" out "^\[1, -2\.5, 'word'\]$"
 t "run structured args" 0 "$noodle" run args.nc show "[1, 'a']" "{'k': (1,)}" None
@@ -190,7 +194,7 @@ empty "run compile stdout" out
 t "run missing file" 2 "$noodle" run no_such_file.nc
 t "run no file" 2 "$noodle" run
 t "run --time" 0 "$noodle" run --time good.nc
-has "run --time line" err "^time: [0-9.]+ us, [0-9]+ instructions$"
+has "run --time line" err "^time: [0-9.]+ us cpu, [0-9.]+ us wall, [0-9]+ instructions$"
 
 # disasm
 t "disasm" 0 "$noodle" disasm good.nc

@@ -645,6 +645,103 @@ START_TEST(fused_slow_paths)
 }
 END_TEST
 
+/*
+ * The collector at safe points: a loop that makes garbage every round
+ * under a small memory budget, so the collector runs many times while
+ * values live on the stack, in locals of two frames and in the constant
+ * cache (a thawed list).  Under ASan a missing root is a use after free.
+ *   G = [5]
+ *   def helper(t): return len([t, t])
+ *   def churn(n):
+ *       i = 0; acc = 0
+ *       while i < n:
+ *           t = [i, i + 1]
+ *           acc = acc + t[1] - t[0]
+ *           acc = acc + helper(t)
+ *           G[0] + acc
+ *           i = i + 1
+ *       return acc + G[0]
+ */
+START_TEST(gc_roots)
+{
+	nbc_runtime *rt = shared();
+	nbc_builder *bb = nbc_builder_new();
+	uint32_t fn = 0, ln = 100, g, helper, top, jf;
+	uint32_t c0 = nbc_const_int(bb, 0), c1 = nbc_const_int(bb, 1);
+	nbc_limits lim = { .memory = 256 << 10 };
+	nbc_lit a = I(20000);
+	nbc_result r;
+
+	g = nbc_global(bb, "G");
+	E(LOAD_CONST, nbc_const_int(bb, 5), 0);
+	E(BUILD_LIST, 1, 0);
+	E(STORE_GLOBAL, g, 0);
+	E(LOAD_CONST, nbc_const_none(bb), 0);
+	E(RETURN, 0, 0);
+	helper = fn = nbc_func_declare(bb, "helper", 1, 101);
+	E(LOAD_LOCAL, 0, 0);
+	E(LOAD_LOCAL, 0, 0);
+	E(BUILD_LIST, 2, 0);
+	E(CALL_BUILTIN, NBC_BI_LEN, 1);
+	E(RETURN, 0, 0);
+	fn = nbc_func_declare(bb, "churn", 1, 102);
+	nbc_func_set_nlocals(bb, fn, 4);
+	E(LOAD_CONST, c0, 0);
+	E(STORE_LOCAL, 1, 0);
+	E(LOAD_CONST, c0, 0);
+	E(STORE_LOCAL, 2, 0);
+	top = nbc_here(bb, fn);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_LOCAL, 0, 0);
+	E(LT, 0, 0);
+	jf = E(JUMP_IF_FALSE, 0, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_CONST, c1, 0);
+	E(ADD, 0, 0);
+	E(BUILD_LIST, 2, 0);
+	E(STORE_LOCAL, 3, 0);
+	E(LOAD_LOCAL, 2, 0);
+	E(LOAD_LOCAL, 3, 0);
+	E(LOAD_CONST, c1, 0);
+	E(SUBSCR, 0, 0);
+	E(ADD, 0, 0);
+	E(LOAD_LOCAL, 3, 0);
+	E(LOAD_CONST, c0, 0);
+	E(SUBSCR, 0, 0);
+	E(SUB, 0, 0);
+	E(STORE_LOCAL, 2, 0);
+	E(LOAD_LOCAL, 2, 0);
+	E(LOAD_LOCAL, 3, 0);
+	E(CALL_FUNC, helper, 1);
+	E(ADD, 0, 0);
+	E(STORE_LOCAL, 2, 0);
+	E(LOAD_GLOBAL, g, 0);
+	E(LOAD_CONST, c0, 0);
+	E(SUBSCR, 0, 0);
+	E(LOAD_LOCAL, 2, 0);
+	E(ADD, 0, 0);
+	E(POP, 0, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_CONST, c1, 0);
+	E(ADD, 0, 0);
+	E(STORE_LOCAL, 1, 0);
+	E(JUMP, top, 0);
+	nbc_patch(bb, fn, jf, nbc_here(bb, fn));
+	E(LOAD_LOCAL, 2, 0);
+	E(LOAD_GLOBAL, g, 0);
+	E(LOAD_CONST, c0, 0);
+	E(SUBSCR, 0, 0);
+	E(ADD, 0, 0);
+	E(RETURN, 0, 0);
+	load(bb, "churn");
+	call(rt, "churn", "churn", &a, 1, &lim, &r);
+	ck_assert_msg(r.ok, "%s", r.message);
+	ck_assert_int_eq(r.value.u.i, 3 * 20000 + 5);
+	nbc_result_free(&r);
+}
+END_TEST
+
 /* ---- threads ------------------------------------------------------------ */
 
 typedef struct job {
@@ -750,6 +847,7 @@ int main(void)
 	tcase_add_test(tc, load_errors);
 	tcase_add_test(tc, print_output);
 	tcase_add_test(tc, fused_slow_paths);
+	tcase_add_test(tc, gc_roots);
 	tcase_add_test(tc, threads_and_unload);
 	tcase_add_test(tc, stats_count_errors);
 	suite_add_tcase(s, tc);

@@ -307,6 +307,22 @@ START_TEST(test_syntax_errors)
 	ck_assert_str_eq(parse_errors("f(a=1, 2)\n"),
 	    "1:8: positional argument follows keyword argument");
 	ck_assert_str_eq(parse_errors("x = (1, 2) += 1\n"), "1:12: invalid syntax");
+	ck_assert_str_eq(parse_errors("if x = 1:\n  pass\n"), "1:4: invalid syntax. "
+	    "Maybe you meant '==' or ':=' instead of '='?");
+	ck_assert_str_eq(parse_errors("while x = 1:\n  pass\n"), "1:7: invalid "
+	    "syntax. Maybe you meant '==' or ':=' instead of '='?");
+	ck_assert_str_eq(parse_errors("f(a b)\n"),
+	    "1:3: invalid syntax. Perhaps you forgot a comma?");
+	ck_assert_str_eq(parse_errors("x = [1 2]\n"),
+	    "1:6: invalid syntax. Perhaps you forgot a comma?");
+	ck_assert_str_eq(parse_errors("x = (a b)\n"),
+	    "1:6: invalid syntax. Perhaps you forgot a comma?");
+	ck_assert_str_eq(parse_errors("f(a, b c)\n"),
+	    "1:6: invalid syntax. Perhaps you forgot a comma?");
+	ck_assert_str_eq(parse_errors("x = {1: 2 3: 4}\n"),
+	    "1:9: invalid syntax. Perhaps you forgot a comma?");
+	ck_assert_str_eq(parse_errors("print \"x\"\n"), "1:1: Missing parentheses "
+	    "in call to 'print'. Did you mean print(...)?");
 	ck_assert_str_eq(parse_errors("(1, 2) += 1\n"),
 	    "1:1: 'tuple' is an illegal expression for augmented assignment");
 }

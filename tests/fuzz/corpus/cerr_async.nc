@@ -1,0 +1,6 @@
+# Unsupported: async functions.
+async def fetch():
+    return 1
+
+def main():
+    return 0
