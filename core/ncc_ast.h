@@ -120,7 +120,7 @@ enum ncx_tok {
 
 typedef struct ncx_token {
 	int type;
-	int line, col;            /* 1-based, col in bytes of the original line */
+	int line, col;            /* 1-based, col in characters of the file's line */
 	const char *start;        /* raw text in the (dedented) source */
 	size_t len;
 	union {
@@ -151,6 +151,8 @@ typedef struct ncx_lexer {
 	int tok_line, tok_col;    /* position of the INDENT/DEDENT/NEWLINE */
 	bool deep_reported;       /* a nesting bound error was reported */
 	int overflow;             /* brackets opened past the bound */
+	const char *col_at;       /* col_of's cache: a position and the */
+	int col_chars;            /* characters before it on its line */
 } ncx_lexer;
 
 void ncx_init(ncx_lexer *lx, ncc_ctx *ctx, const char *src, size_t len);

@@ -217,6 +217,10 @@ lp_setup(lparser *p, ncc_ctx *ctx, const char *text, size_t len,
 	memset(err, 0, sizeof *err);
 	p->ctx = ctx;
 	p->err = err;
+	if (text == NULL) {
+		text = "";
+		len = 0;
+	}
 	if (len > NCC_MAX_SOURCE || memchr(text, '\0', len) != NULL) {
 		snprintf(err->message, sizeof err->message,
 		    len > NCC_MAX_SOURCE ? "text too long" : "text contains a NUL byte");

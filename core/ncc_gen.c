@@ -11,6 +11,8 @@
  *   a < b < c     a b DUP ROT3 LT JUMP_IF_FALSE_OR_POP L1  c LT  JUMP L2
  *                 L1: ROT2 POP  L2:            (the middle is evaluated once)
  *   a and b       a JUMP_IF_FALSE_OR_POP L  b  L:   (the operand is the value)
+ *   if a and not b:   a JUMP_IF_FALSE else  b JUMP_IF_TRUE else  body
+ *                 (conditions are compiled as jumps: see branch())
  *   x[i] += v     x i DUP2 SUBSCR v ADD ROT3 STORE_SUBSCR
  *   for           iter GET_ITER  L: FOR_ITER end  <store> body JUMP L  end:
  *                 (break pops the iterator before jumping out)
@@ -96,6 +98,70 @@ exprs(gen *g, ncc_expr *const *items, size_t n)
 }
 
 static void
+patch_all(gen *g, const ncc_vec *jumps, uint32_t target)
+{
+	for (size_t i = 0; i < jumps->n; i++)
+		nbc_patch(g->b, g->fn, (uint32_t)(uintptr_t)jumps->items[i],
+		    target);
+}
+
+static void
+add_jump(gen *g, ncc_vec *jumps, enum nbc_opcode op, int line)
+{
+	uint32_t at = emit(g, op, 0, 0, line);
+	ncc_vec_push(g->ctx, jumps, (void *)(uintptr_t)at);
+}
+
+/*
+ * A condition in jump context: code that jumps (offsets added to jumps,
+ * patched by the caller) when the truth of e is jump_if, and falls through
+ * otherwise; the value itself is never kept.  `and`, `or` and `not` become
+ * jumps, a literal becomes a JUMP or nothing (`while True:` tests nothing).
+ */
+static void
+branch(gen *g, const ncc_expr *e, bool jump_if, ncc_vec *jumps)
+{
+	ncc_vec skip = {0};
+	int truth = -1;
+
+	switch (e->kind) {
+	case E_BOOL: truth = e->u.b; break;
+	case E_INT: truth = e->u.i != 0; break;
+	case E_FLOAT: truth = e->u.f != 0.0; break;
+	case E_STR: truth = e->u.s.len != 0; break;
+	case E_NONE: truth = 0; break;
+	case E_UNARY:
+		if (e->u.un.op == NBC_OP_NOT) {
+			branch(g, e->u.un.e, !jump_if, jumps);
+			return;
+		}
+		break;
+	case E_AND:
+	case E_OR: {
+		/* a and b: any false operand decides "false", the last one
+		 * decides "true"; a or b the other way round */
+		bool decides = e->kind == E_OR;
+		for (size_t i = 0; i + 1 < e->u.seq.n; i++)
+			branch(g, e->u.seq.items[i], decides,
+			    jump_if == decides ? jumps : &skip);
+		branch(g, e->u.seq.items[e->u.seq.n - 1], jump_if, jumps);
+		patch_all(g, &skip, here(g));
+		return;
+	}
+	default:
+		break;
+	}
+	if (truth >= 0) {
+		if ((truth != 0) == jump_if)
+			add_jump(g, jumps, NBC_OP_JUMP, e->line);
+		return;
+	}
+	expr(g, e);
+	add_jump(g, jumps, jump_if ? NBC_OP_JUMP_IF_TRUE : NBC_OP_JUMP_IF_FALSE,
+	    e->line);
+}
+
+static void
 compare(gen *g, const ncc_expr *e)
 {
 	size_t n = e->u.cmp.n;
@@ -149,22 +215,22 @@ call(gen *g, const ncc_expr *e)
 
 	switch (e->ref) {
 	case R_PRINT: {
-		const ncc_expr *sep = NULL, *end = NULL;
-		for (size_t i = 0; i < e->u.call.nkw; i++) {
-			if (strcmp(e->u.call.kw[i].name, "sep") == 0)
-				sep = e->u.call.kw[i].value;
-			else
-				end = e->u.call.kw[i].value;
-		}
+		/* sep and end in source order, then as PRINT wants them */
+		bool has_sep = false, has_end = false, end_first = false;
 		exprs(g, e->u.call.args, n);
-		if (sep != NULL)
-			expr(g, sep);
-		else
+		for (size_t i = 0; i < e->u.call.nkw; i++) {
+			bool sep = strcmp(e->u.call.kw[i].name, "sep") == 0;
+			end_first |= !sep && !has_sep;
+			has_sep |= sep;
+			has_end |= !sep;
+			expr(g, e->u.call.kw[i].value);
+		}
+		if (!has_sep)
 			load_none(g, e->line);
-		if (end != NULL)
-			expr(g, end);
-		else
+		if (!has_end)
 			load_none(g, e->line);
+		if (has_end && (end_first || !has_sep))
+			emit(g, NBC_OP_ROT2, 0, 0, e->line);
 		emit(g, NBC_OP_PRINT, n, 0, e->line);
 		break;
 	}
@@ -210,11 +276,10 @@ comprehension(gen *g, const ncc_expr *e)
 		tops[i] = here(g);
 		exits[i] = emit(g, NBC_OP_FOR_ITER, 0, 0, e->line);
 		store(g, cf->target);
-		for (size_t k = 0; k < cf->nconds; k++) {
-			expr(g, cf->conds[k]);
-			uint32_t j = emit(g, NBC_OP_JUMP_IF_FALSE, 0, 0, e->line);
-			nbc_patch(g->b, g->fn, j, tops[i]);
-		}
+		ncc_vec skip = {0};
+		for (size_t k = 0; k < cf->nconds; k++)
+			branch(g, cf->conds[k], false, &skip);
+		patch_all(g, &skip, tops[i]);
 	}
 	expr(g, e->u.comp.elt);
 	emit(g, NBC_OP_LIST_APPEND_LOCAL, tmp, 0, e->line);
@@ -266,11 +331,11 @@ expr(gen *g, const ncc_expr *e)
 		compare(g, e);
 		break;
 	case E_IFEXP: {
-		expr(g, e->u.ifx.cond);
-		uint32_t jelse = emit(g, NBC_OP_JUMP_IF_FALSE, 0, 0, e->line);
+		ncc_vec jelse = {0};
+		branch(g, e->u.ifx.cond, false, &jelse);
 		expr(g, e->u.ifx.a);
 		uint32_t jend = emit(g, NBC_OP_JUMP, 0, 0, e->line);
-		patch_here(g, jelse);
+		patch_all(g, &jelse, here(g));
 		expr(g, e->u.ifx.b);
 		patch_here(g, jend);
 		break;
@@ -407,28 +472,28 @@ stmt(gen *g, const ncc_stmt *st)
 		emit(g, NBC_OP_RETURN, 0, 0, st->line);
 		break;
 	case S_IF: {
-		expr(g, st->u.cond.cond);
-		uint32_t jelse = emit(g, NBC_OP_JUMP_IF_FALSE, 0, 0, st->line);
+		ncc_vec jelse = {0};
+		branch(g, st->u.cond.cond, false, &jelse);
 		block(g, &st->u.cond.body);
 		if (st->u.cond.orelse.n > 0) {
 			uint32_t jend = emit(g, NBC_OP_JUMP, 0, 0, st->line);
-			patch_here(g, jelse);
+			patch_all(g, &jelse, here(g));
 			block(g, &st->u.cond.orelse);
 			patch_here(g, jend);
 		} else {
-			patch_here(g, jelse);
+			patch_all(g, &jelse, here(g));
 		}
 		break;
 	}
 	case S_WHILE: {
+		ncc_vec jexit = {0};
 		memset(&lp, 0, sizeof lp);
 		lp.cont = here(g);
-		expr(g, st->u.cond.cond);
-		uint32_t jexit = emit(g, NBC_OP_JUMP_IF_FALSE, 0, 0, st->line);
+		branch(g, st->u.cond.cond, false, &jexit);
 		loop_body(g, &lp, &st->u.cond.body);
 		uint32_t j = emit(g, NBC_OP_JUMP, 0, 0, st->line);
 		nbc_patch(g->b, g->fn, j, lp.cont);
-		patch_here(g, jexit);
+		patch_all(g, &jexit, here(g));
 		block(g, &st->u.cond.orelse);
 		loop_end(g, &lp);
 		break;
@@ -463,12 +528,12 @@ stmt(gen *g, const ncc_stmt *st)
 		break;
 	}
 	case S_ASSERT: {
-		expr(g, st->u.assrt.cond);
-		uint32_t jok = emit(g, NBC_OP_JUMP_IF_TRUE, 0, 0, st->line);
+		ncc_vec jok = {0};
+		branch(g, st->u.assrt.cond, true, &jok);
 		if (st->u.assrt.msg != NULL)
 			expr(g, st->u.assrt.msg);
 		emit(g, NBC_OP_ASSERT_FAIL, st->u.assrt.msg != NULL, 0, st->line);
-		patch_here(g, jok);
+		patch_all(g, &jok, here(g));
 		break;
 	}
 	case S_RAISE:

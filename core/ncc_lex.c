@@ -81,10 +81,23 @@ ncx_init(ncx_lexer *lx, ncc_ctx *ctx, const char *src, size_t len)
 	lx->at_bol = true;
 }
 
+/*
+ * The 1-based column of at on the current line, in characters (code
+ * points), as CPython counts them.  Tokens come in order along a line, so
+ * the count goes on from the last position asked for.
+ */
 static int
-col_of(const ncx_lexer *lx, const char *at)
+col_of(ncx_lexer *lx, const char *at)
 {
-	return (int)(at - lx->line_start) + 1 + lx->ctx->colshift;
+	if (lx->col_at < lx->line_start || lx->col_at > at) {
+		lx->col_at = lx->line_start;
+		lx->col_chars = 0;
+	}
+	for (const char *c = lx->col_at; c < at; c++)
+		if ((*c & 0xC0) != 0x80)
+			lx->col_chars++;
+	lx->col_at = at;
+	return lx->col_chars + 1 + lx->ctx->colshift;
 }
 
 static void

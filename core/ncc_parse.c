@@ -33,7 +33,8 @@ typedef struct parser {
 	bool has_ahead;
 	const char *prev_end;    /* end of the last consumed token */
 	bool panic;
-	bool after_try;          /* last statement was a skipped try clause */
+	bool skip_clauses;       /* the last compound statement was skipped:
+	                            so are its else/elif/except/finally */
 	int depth;
 } parser;
 
@@ -1543,9 +1544,9 @@ skip_compound(parser *p, const char *what)
 static void
 statement(parser *p, ncc_vec *out)
 {
-	bool was_try = p->after_try;
+	bool was_skipped = p->skip_clauses;
 
-	p->after_try = false;
+	p->skip_clauses = false;
 	switch (p->tok.type) {
 	case T_NEWLINE:
 		advance(p);
@@ -1579,19 +1580,17 @@ statement(parser *p, ncc_vec *out)
 		return;
 	case T_TRY:
 		skip_compound(p, "'try'");
-		p->after_try = true;
+		p->skip_clauses = true;
 		return;
 	case T_EXCEPT:
 	case T_FINALLY:
 	case T_ELSE:
-		if (was_try) {
+	case T_ELIF:
+		if (was_skipped) {
 			skip_compound(p, NULL);
-			p->after_try = true;
+			p->skip_clauses = true;
 			return;
 		}
-		error_tok(p, "invalid syntax");
-		break;
-	case T_ELIF:
 		error_tok(p, "invalid syntax");
 		break;
 	case T_AT:
@@ -1607,8 +1606,10 @@ statement(parser *p, ncc_vec *out)
 		skip_line(p);
 		accept(p, T_NEWLINE);
 		p->panic = false;
-		if (check(p, T_INDENT))
+		if (check(p, T_INDENT)) {
 			skip_block(p);
+			p->skip_clauses = true;
+		}
 	}
 }
 

@@ -577,6 +577,7 @@ int nd_engine_open(const nd_config *cfg, nd_engine **out, nd_err *err)
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_mutex_init(&e->create_mut, NULL);
 	pthread_cond_init(&e->job_cv, NULL);
+	pthread_cond_init(&e->commit_cv, NULL);
 	{
 		pthread_condattr_t ca;
 
@@ -639,7 +640,7 @@ void nd_engine_close(nd_engine *e)
 
 	if (!e)
 		return;
-	if (e->workers)
+	if (e->workers || e->committers)
 		nd_workers_stop(e);
 	while ((u = TAILQ_FIRST(&e->units))) {
 		TAILQ_REMOVE(&e->units, u, link);
@@ -661,6 +662,7 @@ void nd_engine_close(nd_engine *e)
 	pthread_mutex_destroy(&e->lock);
 	pthread_mutex_destroy(&e->create_mut);
 	pthread_cond_destroy(&e->job_cv);
+	pthread_cond_destroy(&e->commit_cv);
 	pthread_cond_destroy(&e->idle_cv);
 	free(e->dir);
 	free(e);

@@ -20,7 +20,8 @@
  *              Held across disk writes; never by a reader.
  *   e->lock    the in-memory state: held briefly, never across disk I/O,
  *              runtime calls of user code or the notify callback.
- *   ev->mut    the event log's append position.
+ *   ev->mut    the event log's append position (ev->sync_mut: its
+ *              shared fdatasync).
  * A change is built as a transaction (nd_txn): new file contents are
  * written and synced first, under u->mut only; when all are on disk they
  * are applied in memory in one e->lock section (so callers see the swap at
@@ -347,6 +348,12 @@ struct nd_engine {
 	int nwaiters;
 	bool stopping;
 	pthread_t *workers;
+	/* validation results waiting to be committed (nd_manager.c) */
+	struct nd_cjob *cjobs, **cjobs_tail;
+	pthread_cond_t commit_cv;
+	bool commit_stopping;
+	pthread_t *committers;
+	int ncommitters;
 	nd_events ev;
 };
 
@@ -391,6 +398,9 @@ typedef struct nd_txn {
 	 * not synced: after a crash, recovery treats the state before it the
 	 * same way, so syncing it would buy nothing. */
 	bool nosync;
+	/* Memory only: a handle put back from VALIDATING to QUEUED after the
+	 * disk refused its result; the disk still shows a pending state. */
+	bool memonly;
 } nd_txn;
 
 void nd_txn_init(nd_txn *t, nd_engine *e, nd_unit *u);

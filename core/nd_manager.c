@@ -15,8 +15,12 @@
  * engine's ready list, and signals job_cv.  Each of the `workers` threads
  * waits on job_cv, takes the first ready unit, marks it busy (so one unit
  * never has two validations at once: its submissions are validated in the
- * order they came) and validates the head of its queue with no lock held.
- * Different units validate in parallel.
+ * order they came) and runs the gates on the head of its queue with no
+ * lock held.  Different units validate in parallel.  The result goes to a
+ * second queue (cjobs, commit_cv) served by more threads (4 per worker):
+ * committing is waiting for the disk, so the workers go on with the next
+ * unit while several commits share the file system's journal commits.
+ * The unit stays busy until its result is committed.
  *
  * Rollouts.  ctl commands (activate, rollback, canary, promote, abort,
  * unload) happen whole or not at all; a refused one records last_error and
@@ -433,6 +437,8 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 	int i, nunload, r;
 
 	t->pb.nosync = t->nosync;
+	if (t->memonly)
+		goto apply;
 	for (i = 0; i < t->nhch; i++) {
 		char *p = nd_handle_path(e, t->hch[i].nh->id, "json");
 		cJSON *j = nd_handle_json(t->hch[i].nh);
@@ -479,7 +485,7 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 	r = nd_pb_commit(&t->pb, err);
 	if (r)
 		goto fail;
-	t->pb.nmkdirs = 0;
+apply:
 	pthread_mutex_lock(&e->lock);
 	txn_apply(t, unload, &nunload);
 	pthread_mutex_unlock(&e->lock);
@@ -864,24 +870,35 @@ static int commit_result(nd_engine *e, nd_unit *u, nd_handle *h,
 	return rc;
 }
 
-/* Validate the head of u's queue: claim it, run the gates, commit. */
-static void validate_one(nd_engine *e, nd_unit *u)
+/* A validation result waiting for its commit. */
+struct nd_cjob {
+	nd_unit *u;
+	nd_handle *h;
+	nd_vresult r;
+	struct nd_cjob *next;
+};
+
+/* Claim the head of u's queue and run the gates; the result to commit,
+ * or NULL when there was nothing to validate (*stalled: the claim could
+ * not be written; the unit waits for its next submission). */
+static struct nd_cjob *validate_one(nd_engine *e, nd_unit *u, bool *stalled)
 {
+	struct nd_cjob *j;
 	nd_handle *h;
 	nd_vctx ctx;
-	nd_vresult r;
 	nd_txn t;
 	char *src, *p;
 	size_t len = 0;
 	int rc;
 
+	*stalled = false;
 	pthread_mutex_lock(&u->mut);
 	pthread_mutex_lock(&e->lock);
 	h = TAILQ_FIRST(&u->queue);
 	pthread_mutex_unlock(&e->lock);
 	if (!h || h->state != ND_H_QUEUED) {
 		pthread_mutex_unlock(&u->mut);
-		return;
+		return NULL;
 	}
 	nd_txn_init(&t, e, u);
 	nd_txn_handle_state(&t, h, ND_H_VALIDATING, NULL);
@@ -893,36 +910,32 @@ static void validate_one(nd_engine *e, nd_unit *u)
 	pthread_mutex_unlock(&e->lock);
 	pthread_mutex_unlock(&u->mut);
 	nd_txn_free(&t);
-	if (rc) {
+	j = rc ? NULL : calloc(1, sizeof(*j));
+	if (!j) {
 		nd_vctx_free(&ctx);
-		return;         /* stays QUEUED; picked again on the next submit */
+		*stalled = true;   /* stays QUEUED, until the next submission */
+		return NULL;
 	}
-
+	j->u = u;
+	j->h = h;
 	p = nd_handle_path(e, h->id, "source");
 	src = nd_read_file(p, &len);
 	free(p);
 	if (!src) {
-		fail_result(&r, "the stored source could not be read");
+		fail_result(&j->r, "the stored source could not be read");
 	} else {
 		char sha[65];
 
 		nd_sha256_hex(src, len, sha);
 		if (strcmp(sha, h->sha256) != 0)
-			fail_result(&r, "the stored source is corrupt (sha256 "
+			fail_result(&j->r, "the stored source is corrupt (sha256 "
 			    "mismatch)");
 		else
-			nd_validate(&ctx, src, len, &r);
+			nd_validate(&ctx, src, len, &j->r);
 	}
 	free(src);
 	nd_vctx_free(&ctx);
-
-	pthread_mutex_lock(&u->mut);
-	rc = commit_result(e, u, h, &r);
-	if (rc && r.mod) {
-		nbc_unload_module(e->rt, r.modid);
-	}
-	pthread_mutex_unlock(&u->mut);
-	nd_vresult_free(&r);
+	return j;
 }
 
 static void *worker_main(void *arg)
@@ -932,6 +945,8 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&e->lock);
 	while (!e->stopping) {
 		nd_unit *u = TAILQ_FIRST(&e->ready);
+		struct nd_cjob *j;
+		bool stalled;
 
 		if (!u) {
 			pthread_cond_wait(&e->job_cv, &e->lock);
@@ -941,10 +956,79 @@ static void *worker_main(void *arg)
 		u->inready = false;
 		u->busy = true;
 		pthread_mutex_unlock(&e->lock);
-		validate_one(e, u);
+		j = validate_one(e, u, &stalled);
 		pthread_mutex_lock(&e->lock);
-		u->busy = false;
-		nd_unit_schedule(e, u);
+		if (j) {
+			*e->cjobs_tail = j;
+			e->cjobs_tail = &j->next;
+			pthread_cond_signal(&e->commit_cv);
+		} else {
+			u->busy = false;
+			if (!stalled)
+				nd_unit_schedule(e, u);
+		}
+	}
+	pthread_mutex_unlock(&e->lock);
+	return NULL;
+}
+
+/* The state folder refused a validation's result: the handle goes back
+ * to the head of its queue, to be validated again (u->mut held).  If even
+ * that cannot be written, it goes back in memory only: on disk it is
+ * QUEUED or VALIDATING, which recovery treats alike. */
+static void requeue(nd_engine *e, nd_unit *u, nd_handle *h)
+{
+	nd_txn t;
+
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		int r;
+
+		nd_txn_init(&t, e, u);
+		t.nosync = true;
+		t.memonly = pass == 1;
+		r = nd_txn_handle_state(&t, h, ND_H_QUEUED, NULL);
+		if (!r)
+			r = nd_txn_commit(&t, NULL);
+		pthread_mutex_unlock(&u->mut);
+		nd_txn_free(&t);
+		pthread_mutex_lock(&u->mut);
+		if (!r)
+			break;
+	}
+}
+
+static void *committer_main(void *arg)
+{
+	nd_engine *e = arg;
+	int rc;
+
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		struct nd_cjob *j = e->cjobs;
+
+		if (!j) {
+			if (e->commit_stopping)
+				break;
+			pthread_cond_wait(&e->commit_cv, &e->lock);
+			continue;
+		}
+		e->cjobs = j->next;
+		if (!e->cjobs)
+			e->cjobs_tail = &e->cjobs;
+		pthread_mutex_unlock(&e->lock);
+		pthread_mutex_lock(&j->u->mut);
+		rc = commit_result(e, j->u, j->h, &j->r);
+		if (rc)
+			requeue(e, j->u, j->h);
+		pthread_mutex_unlock(&j->u->mut);
+		nd_vresult_free(&j->r);
+		pthread_mutex_lock(&e->lock);
+		j->u->busy = false;
+		if (!rc)        /* after a failed commit: at the next submission */
+			nd_unit_schedule(e, j->u);
+		free(j);
 	}
 	pthread_mutex_unlock(&e->lock);
 	return NULL;
@@ -954,9 +1038,22 @@ int nd_workers_start(nd_engine *e)
 {
 	int i;
 
+	e->cjobs = NULL;
+	e->cjobs_tail = &e->cjobs;
+	e->ncommitters = 4 * e->nworkers > 64 ? 64 : 4 * e->nworkers;
 	e->workers = calloc((size_t)e->nworkers, sizeof(pthread_t));
-	if (!e->workers)
+	e->committers = calloc((size_t)e->ncommitters, sizeof(pthread_t));
+	if (!e->workers || !e->committers) {
+		e->nworkers = e->ncommitters = 0;
 		return ENOMEM;
+	}
+	for (i = 0; i < e->ncommitters; i++)
+		if (pthread_create(&e->committers[i], NULL, committer_main,
+		    e) != 0) {
+			e->ncommitters = i;
+			e->nworkers = 0;
+			return EAGAIN;
+		}
 	for (i = 0; i < e->nworkers; i++)
 		if (pthread_create(&e->workers[i], NULL, worker_main, e) != 0) {
 			e->nworkers = i;
@@ -974,10 +1071,19 @@ void nd_workers_stop(nd_engine *e)
 	pthread_cond_broadcast(&e->job_cv);
 	pthread_cond_broadcast(&e->idle_cv);
 	pthread_mutex_unlock(&e->lock);
-	for (i = 0; i < e->nworkers; i++)
+	for (i = 0; e->workers && i < e->nworkers; i++)
 		pthread_join(e->workers[i], NULL);
+	/* then the committers, once every result is committed */
+	pthread_mutex_lock(&e->lock);
+	e->commit_stopping = true;
+	pthread_cond_broadcast(&e->commit_cv);
+	pthread_mutex_unlock(&e->lock);
+	for (i = 0; e->committers && i < e->ncommitters; i++)
+		pthread_join(e->committers[i], NULL);
 	free(e->workers);
+	free(e->committers);
 	e->workers = NULL;
+	e->committers = NULL;
 }
 
 /* ---- rollouts ------------------------------------------------------------ */
@@ -992,7 +1098,19 @@ static void ev_str(cJSON *ev, const char *key, const char *s)
 		cJSON_AddNullToObject(ev, key);
 }
 
-/* Stage a handle transition if the table allows it from its state. */
+/* The state h will have when the transaction applies. */
+static enum nd_hstate txn_hstate(const nd_txn *t, const nd_handle *h)
+{
+	int i;
+
+	for (i = 0; i < t->nhch; i++)
+		if (t->hch[i].h == h)
+			return t->hch[i].nh->state;
+	return h->state;
+}
+
+/* Stage a handle transition when h is in state from (so a handle whose
+ * story has ended, e.g. SUPERSEDED, is neither changed nor rewritten). */
 static void stage_handle_if(nd_txn *t, uint64_t hid, enum nd_hstate from,
     enum nd_hstate to)
 {
@@ -1001,9 +1119,7 @@ static void stage_handle_if(nd_txn *t, uint64_t hid, enum nd_hstate from,
 	pthread_mutex_lock(&t->e->lock);
 	h = nd_handle_find(t->e, hid);
 	pthread_mutex_unlock(&t->e->lock);
-	if (!h)
-		return;
-	if (nd_txn_handle(t, h)->state == from)
+	if (h && txn_hstate(t, h) == from)
 		nd_txn_handle_state(t, h, to, NULL);
 }
 

@@ -165,9 +165,14 @@ int nfs_fail(const char *what, int code, const nd_err *err);
 
 /* The engine's notify callback: enqueue only (never blocks for long). */
 void nfs_notify_change(void *ctx, const nd_change *ch);
-/* Start the notifier thread, touching paths under nfs.mountpoint. */
+/* Fork the toucher process for nfs.mountpoint: call it while the daemon
+ * is single-threaded, before the engine is opened and the mount made.
+ * Returns 0 or an errno value. */
+int nfs_notify_init(void);
+/* Start the notifier thread. */
 int nfs_notify_start(void);
-/* Ask it to stop (touches nothing more); nfs_notify_join waits for it. */
+/* Ask it to stop (touches nothing more); nfs_notify_join waits for it
+ * and for the toucher. */
 void nfs_notify_stop(void);
 void nfs_notify_join(void);
 /* Keep ph as f's pending poll (destroying the one it replaces); the

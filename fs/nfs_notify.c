@@ -8,17 +8,28 @@
  * path units.  So:
  *
  *   engine thread --nfs_notify_change()--> queue --> notifier thread
- *                                                   utimensat(MOUNT/path)
- *                                                   fuse_notify_poll(ph)
+ *                                                    | fuse_notify_poll(ph)
+ *                                          pipe <----+ "units/ID/state\n"
+ *                                           |
+ *                                  toucher process: utimensat(MOUNT/path)
  *
  * The engine's callback only enqueues, under a mutex with a condition
  * variable (Redis bio.c style), coalescing changes of the same unit and
- * handle into one entry; the notifier lets a batch gather for BATCH_MS
- * before it delivers it, so a burst (the four transactions of one
+ * handle into one entry (a change that finds the queue full, at QUEUE_MAX
+ * distinct entries, is dropped); the notifier lets a batch gather for
+ * BATCH_MS before it delivers it, so a burst (the transactions of one
  * submission) costs one touch per file, well within the 100 ms watchers
- * are promised.  Each touch is a path walk and a setattr through FUSE.  The
- * notifier is a thread of its own: never a FUSE handler (its touches are
- * served by the FUSE threads) and never holding an engine lock.
+ * are promised.  The notifier is a thread of its own: never a FUSE
+ * handler, never holding an engine lock.
+ *
+ * The touches themselves are made by a small process forked before the
+ * engine and the mount exist, so it holds neither the engine's lock nor
+ * the /dev/fuse descriptor.  A daemon thread blocked in a request on its
+ * own mount would make kill -9 of the daemon hang for ever (the request
+ * waits for an answer that only the dead daemon could give, and the
+ * descriptor that would abort it stays open while that thread lives);
+ * the toucher's request instead fails as soon as the daemon is gone, and
+ * the toucher exits when its pipe closes.
  *
  * Poll: each open `events` description keeps at most one poll handle
  * (libfuse example/poll.c): a new one replaces and destroys the old; when
@@ -31,6 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "nfs.h"
 
@@ -50,6 +63,8 @@ static TAILQ_HEAD(, change) queue = TAILQ_HEAD_INITIALIZER(queue);
 static size_t qlen;
 static bool stopping, running;
 static pthread_t thread;
+static int touch_fd = -1;                /* the toucher's pipe */
+static pid_t toucher_pid;
 
 static pthread_mutex_t poll_lock = PTHREAD_MUTEX_INITIALIZER;
 static LIST_HEAD(, nfs_file) pollers = LIST_HEAD_INITIALIZER(pollers);
@@ -80,35 +95,80 @@ void nfs_notify_change(void *ctx, const nd_change *ch)
 	pthread_mutex_unlock(&q_lock);
 }
 
-static bool is_stopping(void)
+/* The toucher process: utimensat(MOUNT/line) for each line read from fd,
+ * until end of file.  Forked while the daemon has one thread, it keeps to
+ * system calls and its own buffers. */
+static void toucher(int fd, const char *mnt)
 {
-	bool s;
+	static char buf[8192], path[PATH_MAX];
+	size_t mlen = strlen(mnt), have = 0, i, start;
+	ssize_t n;
 
-	pthread_mutex_lock(&q_lock);
-	s = stopping;
-	pthread_mutex_unlock(&q_lock);
-	return s;
+	memcpy(path, mnt, mlen);
+	path[mlen++] = '/';
+	for (;;) {
+		n = read(fd, buf + have, sizeof buf - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0);
+		have += (size_t)n;
+		start = 0;
+		for (i = 0; i < have; i++) {
+			if (buf[i] != '\n')
+				continue;
+			if (mlen + (i - start) < sizeof path) {
+				memcpy(path + mlen, buf + start, i - start);
+				path[mlen + (i - start)] = '\0';
+				utimensat(AT_FDCWD, path, NULL, 0);
+			}
+			start = i + 1;
+		}
+		memmove(buf, buf + start, have - start);
+		have -= start;
+		if (have == sizeof buf)
+			have = 0;
+	}
 }
 
-/* Touch MOUNT/rel (its times become now), raising IN_ATTRIB. */
-static void touch(const char *rel)
+int nfs_notify_init(void)
 {
-	char path[PATH_MAX];
+	int p[2], null;
 
-	if (is_stopping())
-		return;
-	if (snprintf(path, sizeof path, "%s/%s", nfs.mountpoint, rel) >=
-	    (int)sizeof path)
-		return;
-	utimensat(AT_FDCWD, path, NULL, 0);
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return errno;
+	toucher_pid = fork();
+	if (toucher_pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return errno;
+	}
+	if (toucher_pid == 0) {
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		if (dup2(p[0], 3) != 3)
+			_exit(1);
+		close_range(4, ~0u, 0);
+		toucher(3, nfs.mountpoint);
+	}
+	close(p[0]);
+	touch_fd = p[1];
+	return 0;
 }
 
-static void touch_unit(const char *unit, const char *file)
+/* Pass rel (a path under the mount) to the toucher. */
+static void touch(char *out, size_t *len, size_t cap, const char *rel)
 {
-	char rel[PATH_MAX];
+	int n = snprintf(out + *len, cap - *len, "%s\n", rel);
 
-	snprintf(rel, sizeof rel, "units/%s/%s", unit, file);
-	touch(rel);
+	if (n > 0 && (size_t)n < cap - *len)
+		*len += (size_t)n;
 }
 
 /* Wake every poll()er of `events`. */
@@ -153,25 +213,46 @@ static const struct {
 	{ ND_CH_POLICY, "policy" },
 };
 
-static void deliver(const struct change *c)
+/* The paths a change touches, as lines into out. */
+static void deliver(const struct change *c, char *out, size_t *len,
+    size_t cap)
 {
-	char rel[64];
+	char rel[PATH_MAX];
 	size_t i;
 
 	if (c->what & ND_CH_EVENTS) {
 		poll_wake();
-		touch("events");
+		touch(out, len, cap, "events");
 	}
 	if (c->unit[0] != '\0')
 		for (i = 0; i < sizeof unit_files / sizeof unit_files[0]; i++)
-			if (c->what & unit_files[i].bit)
-				touch_unit(c->unit, unit_files[i].file);
+			if (c->what & unit_files[i].bit) {
+				snprintf(rel, sizeof rel, "units/%s/%s",
+				    c->unit, unit_files[i].file);
+				touch(out, len, cap, rel);
+			}
 	if ((c->what & ND_CH_HANDLE) && c->hid != 0) {
 		snprintf(rel, sizeof rel, "handles/%" PRIu64 ".json", c->hid);
-		touch(rel);
+		touch(out, len, cap, rel);
 	}
 	if (c->what & ND_CH_UNITS)
-		touch("units");
+		touch(out, len, cap, "units");
+}
+
+/* Write a batch of lines to the toucher (it may be gone: EPIPE). */
+static void send_touches(const char *out, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(touch_fd, out, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		out += n;
+		len -= (size_t)n;
+	}
 }
 
 /* Wait until BATCH_MS after the first change of a batch (or a stop), so
@@ -180,6 +261,8 @@ static void deliver(const struct change *c)
 static void *notifier(void *arg)
 {
 	TAILQ_HEAD(, change) batch = TAILQ_HEAD_INITIALIZER(batch);
+	static char out[16384];
+	size_t len = 0;
 	struct change *c;
 	struct timespec until;
 
@@ -203,9 +286,15 @@ static void *notifier(void *arg)
 		pthread_mutex_unlock(&q_lock);
 		while ((c = TAILQ_FIRST(&batch)) != NULL) {
 			TAILQ_REMOVE(&batch, c, link);
-			deliver(c);
+			deliver(c, out, &len, sizeof out);
 			free(c);
+			if (len > sizeof out - 4096) {
+				send_touches(out, len);
+				len = 0;
+			}
 		}
+		send_touches(out, len);
+		len = 0;
 		pthread_mutex_lock(&q_lock);
 	}
 	pthread_mutex_unlock(&q_lock);
@@ -235,6 +324,11 @@ void nfs_notify_join(void)
 	if (running)
 		pthread_join(thread, NULL);
 	running = false;
+	if (touch_fd >= 0) {
+		close(touch_fd);
+		touch_fd = -1;
+		waitpid(toucher_pid, NULL, 0);
+	}
 	pthread_mutex_lock(&q_lock);
 	while ((c = TAILQ_FIRST(&queue)) != NULL) {
 		TAILQ_REMOVE(&queue, c, link);

@@ -275,7 +275,7 @@ static int next_opt(int argc, char **argv, const struct option *opts)
 	return c;
 }
 
-/* ---- check ---------------------------------------------------------------- */
+/* ---- check --------------------------------------------------------------- */
 
 static const char check_help[] =
 "usage: noodle check [--caps \"log time\"] FILE\n"
@@ -424,7 +424,7 @@ int noodle_cmd_check(int argc, char **argv)
 	return NOODLE_EXIT_OK;
 }
 
-/* ---- run ------------------------------------------------------------------ */
+/* ---- run ----------------------------------------------------------------- */
 
 static const char run_help[] =
 "usage: noodle run [OPTIONS] FILE [FUNCTION [ARGS...]]\n"
@@ -666,7 +666,7 @@ int noodle_cmd_run(int argc, char **argv)
 	return rc;
 }
 
-/* ---- disasm --------------------------------------------------------------- */
+/* ---- disasm -------------------------------------------------------------- */
 
 static const char disasm_help[] =
 "usage: noodle disasm FILE\n"
@@ -715,7 +715,7 @@ int noodle_cmd_disasm(int argc, char **argv)
 	return rc;
 }
 
-/* ---- diff ----------------------------------------------------------------- */
+/* ---- diff ---------------------------------------------------------------- */
 
 static const char diff_help[] =
 "usage: noodle diff OLD.nc NEW.nc\n"

@@ -10,7 +10,9 @@
  * folder's lock: a second daemon gets EBUSY), create the FUSE instance,
  * mount, and only then detach from the terminal and tell the parent.  So
  * every start-up error reaches the terminal and the exit status, and the
- * engine's threads live in the process that serves the mount.
+ * engine's threads live in the process that serves the mount.  The
+ * notifier's toucher process is forked first, while the daemon has one
+ * thread (nfs_notify.c says why it is a process).
  *
  * The loop is multi-threaded, with room for ND_MAX_WAITERS readers blocked
  * in `wait` plus a reserve, so waiters never starve other operations.
@@ -286,6 +288,12 @@ int main(int argc, char **argv)
 	ncfg.max_source = nfs.max_source;
 	ncfg.max_pending = o.max_pending;
 	ncfg.notify = nfs_notify_change;
+	rc = nfs_notify_init();
+	if (rc != 0) {
+		fprintf(stderr, "noodlefs: cannot start the notifier: %s\n",
+		    strerror(rc));
+		goto out;
+	}
 	rc = nd_engine_open(&ncfg, &nfs.eng, &err);
 	if (rc != 0) {
 		if (err.msg[0] != '\0')
@@ -293,7 +301,7 @@ int main(int argc, char **argv)
 		else
 			fprintf(stderr, "noodlefs: state folder %s: %s\n",
 			    state, strerror(rc));
-		goto out;
+		goto out_notify;
 	}
 	fuse = fuse_new(&args, &nfs_ops, sizeof nfs_ops, NULL);
 	if (fuse == NULL)
@@ -314,11 +322,14 @@ int main(int argc, char **argv)
 out_unmount:
 	nfs_notify_stop();
 	fuse_unmount(fuse);
-	nfs_notify_join();
 out_engine:
+	nfs_notify_join();
 	if (fuse != NULL)
 		fuse_destroy(fuse);
 	nd_engine_close(nfs.eng);
+	goto out;
+out_notify:
+	nfs_notify_join();
 out:
 	free(copts.mountpoint);
 	free(o.state);

@@ -142,9 +142,6 @@ parse_int(nbc_vm *vm, nbc_value sv, int64_t base, nbc_value *out)
 	char msg[64], *text;
 	size_t tlen;
 
-	if (base != 0 && (base < 2 || base > 36))
-		return nbc_raise(vm, NBC_EXC_VALUE_ERROR,
-		    "int() base must be >= 2 and <= 36, or 0");
 	text = number_text(vm, NBC_STR(sv), &tlen);
 	if (text == NULL)
 		return -1;
@@ -305,11 +302,14 @@ bi_int(nbc_vm *vm, const nbc_value *args, size_t n, nbc_value *out)
 		return 0;
 	}
 	if (n == 2) {
+		if (nbc_index_arg(vm, args[1], &base) < 0)
+			return -1;
+		if (base != 0 && (base < 2 || base > 36))
+			return nbc_raise(vm, NBC_EXC_VALUE_ERROR,
+			    "int() base must be >= 2 and <= 36, or 0");
 		if (args[0].t != NBC_T_STR)
 			return nbc_raise(vm, NBC_EXC_TYPE_ERROR,
 			    "int() can't convert non-string with explicit base");
-		if (nbc_index_arg(vm, args[1], &base) < 0)
-			return -1;
 		return parse_int(vm, args[0], base, out);
 	}
 	switch (args[0].t) {
@@ -409,6 +409,8 @@ bi_minmax(nbc_vm *vm, bool is_max, const nbc_value *args, size_t n,
 	if (nbc_iter(vm, args[0], &it) < 0)
 		return -1;
 	while ((r = nbc_iter_next(vm, it, &item)) == 1) {
+		if (nbc_gas(vm, 1) < 0)
+			return -1;
 		if (!have) {
 			best = item;
 			have = true;
@@ -440,6 +442,8 @@ bi_sum(nbc_vm *vm, const nbc_value *args, size_t n, nbc_value *out)
 	if (nbc_iter(vm, args[0], &it) < 0)
 		return -1;
 	while ((r = nbc_iter_next(vm, it, &item)) == 1) {
+		if (nbc_gas(vm, 1) < 0)
+			return -1;
 		if (acc.t == NBC_T_INT && item.t == NBC_T_INT) {
 			if (__builtin_add_overflow(acc.u.i, item.u.i, &acc.u.i))
 				return overflow(vm);

@@ -280,6 +280,8 @@ nbc_dict_update(nbc_vm *vm, nbc_value dict, nbc_value other)
 	while ((r = nbc_iter_next(vm, it, &item)) == 1) {
 		nbc_list *l;
 
+		if (nbc_gas(vm, 1) < 0)
+			return -1;
 		if (item.t != NBC_T_LIST && item.t != NBC_T_TUPLE &&
 		    item.t != NBC_T_STR && item.t != NBC_T_RANGE &&
 		    item.t != NBC_T_DICT && item.t != NBC_T_ITER &&

@@ -439,4 +439,16 @@ int nbc_make_reversed(nbc_vm *vm, nbc_value v, nbc_value *out);
 int nbc_need_cap(nbc_vm *vm, uint32_t cap);
 uint64_t nbc_rng_next(nbc_vm *vm);
 
+/* ---- machine half: appended by RT-VM ------------------------------------ */
+
+/*
+ * Charge n units of the instruction budget for work done in C (one per
+ * item a builtin or method visits), so that sum(range(10**15)) ends with
+ * ResourceError instead of running for ever.  -1 with ResourceError
+ * "instruction budget exhausted" when the budget runs out.  The
+ * interpreter keeps vm->gas_left current across CALL_BUILTIN,
+ * CALL_METHOD, PRINT, IN and NOT_IN.
+ */
+int nbc_gas(nbc_vm *vm, uint64_t n);
+
 #endif

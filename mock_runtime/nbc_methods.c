@@ -161,7 +161,8 @@ nbc_list_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
 			if (nbc_iter(vm, args[0], &it) < 0)
 				return -1;
 			while ((r = nbc_iter_next(vm, it, &item)) == 1)
-				if (nbc_list_append(vm, self, item) < 0)
+				if (nbc_gas(vm, 1) < 0 ||
+				    nbc_list_append(vm, self, item) < 0)
 					return -1;
 			return r;
 		}
@@ -203,12 +204,16 @@ nbc_list_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
 		l->n++;
 		return 0;
 	case NBC_M_INDEX:
+		if (nbc_gas(vm, l->n) < 0)
+			return -1;
 		i = index_of(l->items, l->n, args[0]);
 		if (i < 0)
 			return not_in(vm, args[0], "%s is not in list");
 		*out = nbc_int(i);
 		return 0;
 	case NBC_M_COUNT:
+		if (nbc_gas(vm, l->n) < 0)
+			return -1;
 		*out = nbc_int(count_of(l->items, l->n, args[0]));
 		return 0;
 	case NBC_M_REVERSE:

@@ -72,7 +72,9 @@
 	X(PRINT,            1, A+2,   1, 0, "print A values, then sep and end (None = default); push None") \
 	X(RETURN,           0, 1,     0, 0, "return TOS from the function") \
 	X(RAISE,            2, B,     0, 0, "raise exception type A (nbc_names.h) with B (0 or 1) message arguments") \
-	X(ASSERT_FAIL,      1, A,     0, 0, "raise AssertionError with A (0 or 1) message arguments")
+	X(ASSERT_FAIL,      1, A,     0, 0, "raise AssertionError with A (0 or 1) message arguments") \
+	X(INPLACE_ADD,      0, 2,     1, 0, "a += b: a list a is extended in place by the iterable b and pushed; else a + b") \
+	X(INPLACE_MUL,      0, 2,     1, 0, "a *= b: a list a is repeated in place b times (emptied when b <= 0) and pushed; else a * b")
 
 enum nbc_opcode {
 #define NBC_X_ENUM(name, nops, pops, pushes, jump, doc) NBC_OP_##name,

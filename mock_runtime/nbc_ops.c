@@ -464,6 +464,56 @@ insertion_sort(nbc_vm *vm, nbc_value *a, size_t n)
 	return 0;
 }
 
+/*
+ * What timsort does with fewer than 64 items (CPython 3.11 listsort): the
+ * run at the start (a strictly descending one is reversed), then binary
+ * insertion of the rest.  Same comparisons in the same order, so a list
+ * of unorderable items fails with the same message as in CPython.
+ */
+static int
+small_sort(nbc_vm *vm, nbc_value *a, size_t n)
+{
+	size_t run = 2, start, l, r, p, k;
+	bool lt, desc;
+
+	if (n < 2)
+		return 0;
+	if (nbc_lt(vm, a[1], a[0], &desc) < 0)
+		return -1;
+	for (; run < n; run++) {
+		if (nbc_lt(vm, a[run], a[run - 1], &lt) < 0)
+			return -1;
+		if (lt != desc)
+			break;
+	}
+	if (desc)
+		for (k = 0; k < run / 2; k++) {
+			nbc_value t = a[k];
+
+			a[k] = a[run - 1 - k];
+			a[run - 1 - k] = t;
+		}
+	for (start = run; start < n; start++) {
+		nbc_value pivot = a[start];
+
+		l = 0;
+		r = start;
+		do {
+			p = l + ((r - l) >> 1);
+			if (nbc_lt(vm, pivot, a[p], &lt) < 0)
+				return -1;
+			if (lt)
+				r = p;
+			else
+				l = p + 1;
+		} while (l < r);
+		for (k = start; k > l; k--)
+			a[k] = a[k - 1];
+		a[l] = pivot;
+	}
+	return 0;
+}
+
 int
 nbc_sort_values(nbc_vm *vm, nbc_value *items, size_t n)
 {
@@ -473,6 +523,10 @@ nbc_sort_values(nbc_vm *vm, nbc_value *items, size_t n)
 	ptrdiff_t bytes;
 	int r = 0;
 
+	if (nbc_gas(vm, n) < 0)
+		return -1;
+	if (n < 64)
+		return small_sort(vm, items, n);
 	for (lo = 0; lo < n; lo += run)
 		if (insertion_sort(vm, items + lo, n - lo < run ? n - lo : run) < 0)
 			return -1;
@@ -567,9 +621,13 @@ nbc_contains(nbc_vm *vm, nbc_value c, nbc_value x, bool *out)
 		*out = nbc_str_contains(NBC_STR(c), NBC_STR(x));
 		return 0;
 	case NBC_T_LIST:
+		if (nbc_gas(vm, NBC_LIST(c)->n) < 0)
+			return -1;
 		*out = scan(NBC_LIST(c)->items, NBC_LIST(c)->n, x);
 		return 0;
 	case NBC_T_TUPLE:
+		if (nbc_gas(vm, NBC_TUPLE(c)->n) < 0)
+			return -1;
 		*out = scan(NBC_TUPLE(c)->items, NBC_TUPLE(c)->n, x);
 		return 0;
 	case NBC_T_DICT:
@@ -628,11 +686,14 @@ nbc_contains(nbc_vm *vm, nbc_value c, nbc_value x, bool *out)
 	}
 	case NBC_T_ITER:
 		*out = false;
-		while ((r = nbc_iter_next(vm, c, &v)) == 1)
+		while ((r = nbc_iter_next(vm, c, &v)) == 1) {
+			if (nbc_gas(vm, 1) < 0)
+				return -1;
 			if (same(v, x) || nbc_equal(v, x)) {
 				*out = true;
 				return 0;
 			}
+		}
 		return r;
 	default:
 		return nbc_raise(vm, NBC_EXC_TYPE_ERROR,
@@ -1266,7 +1327,9 @@ nbc_slice(nbc_vm *vm, nbc_value obj, nbc_value vstart, nbc_value vstop,
 	default: {
 		nbc_range *rg = NBC_RANGE(obj), *r;
 		__int128 ns = (__int128)rg->start + (__int128)start * rg->step;
-		__int128 nst = (__int128)rg->step * step;
+		/* the step as given: slice_indices clamps -2**63 */
+		__int128 nst = (__int128)rg->step *
+		    (vstep.t == NBC_T_NONE ? 1 : as_int(vstep));
 		__int128 ne = (__int128)rg->start + (__int128)stop * rg->step;
 
 		if (ns > INT64_MAX || ns < INT64_MIN || nst > INT64_MAX ||
@@ -1621,7 +1684,7 @@ nbc_to_list(nbc_vm *vm, nbc_value v, nbc_value *out)
 	if (nbc_list_new(vm, (size_t)n, out) < 0)
 		return -1;
 	while ((r = nbc_iter_next(vm, it, &item)) == 1)
-		if (nbc_list_append(vm, *out, item) < 0)
+		if (nbc_gas(vm, 1) < 0 || nbc_list_append(vm, *out, item) < 0)
 			return -1;
 	return r;
 }

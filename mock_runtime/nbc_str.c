@@ -1072,15 +1072,95 @@ c_format(const fmt_spec *sp, const char *lenmod, char type, char *f,
 	snprintf(p, size - (size_t)(p - f), "%s%c", lenmod, type);
 }
 
+/*
+ * An integer conversion as Python does it: the digits of the magnitude,
+ * zero-extended to the precision, after the sign and the '#' prefix;
+ * then padded to the width with zeros (flag '0') or spaces.
+ */
+static bool
+format_int(nbc_buf *b, const fmt_spec *sp, int64_t i)
+{
+	uint64_t mag = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+	unsigned base = sp->type == 'x' || sp->type == 'X' ? 16 :
+	    sp->type == 'o' ? 8 : 10;
+	const char *dig = sp->type == 'X' ? "0123456789ABCDEF" :
+	    "0123456789abcdef";
+	char digits[80], pre[4];
+	size_t nd = 0, np = 0, body, k;
+
+	do {
+		digits[nd++] = dig[mag % base];
+		mag /= base;
+	} while (mag != 0);
+	while (sp->prec > 0 && nd < (size_t)sp->prec && nd < sizeof(digits))
+		digits[nd++] = '0';
+	if (i < 0)
+		pre[np++] = '-';
+	else if (sp->plus)
+		pre[np++] = '+';
+	else if (sp->space)
+		pre[np++] = ' ';
+	if (sp->alt && base != 10) {
+		pre[np++] = '0';
+		pre[np++] = sp->type == 'o' ? 'o' : sp->type;
+	}
+	body = np + nd;
+	if (!sp->left && !sp->zero)
+		for (k = body; sp->width > 0 && k < (size_t)sp->width; k++)
+			if (!nbc_buf_addc(b, ' '))
+				return false;
+	if (!nbc_buf_add(b, pre, np))
+		return false;
+	if (!sp->left && sp->zero)
+		for (k = body; sp->width > 0 && k < (size_t)sp->width; k++)
+			if (!nbc_buf_addc(b, '0'))
+				return false;
+	while (nd > 0)
+		if (!nbc_buf_addc(b, digits[--nd]))
+			return false;
+	if (sp->left)
+		for (k = body; sp->width > 0 && k < (size_t)sp->width; k++)
+			if (!nbc_buf_addc(b, ' '))
+				return false;
+	return true;
+}
+
+/* ascii(): the non-ASCII characters of a repr escaped, in place. */
+static bool
+ascii_escape(nbc_buf *t)
+{
+	nbc_buf o;
+	size_t i = 0;
+
+	nbc_buf_init(&o, t->vm);
+	while (i < t->len) {
+		uint32_t cp;
+		size_t k = nbc_utf8_decode(t->p + i, &cp);
+		bool ok = cp < 0x80 ? nbc_buf_add(&o, t->p + i, k) :
+		    cp < 0x100 ? nbc_buf_printf(&o, "\\x%02x", cp) :
+		    cp < 0x10000 ? nbc_buf_printf(&o, "\\u%04x", cp) :
+		    nbc_buf_printf(&o, "\\U%08x", cp);
+
+		if (!ok) {
+			nbc_buf_free(&o);
+			return false;
+		}
+		i += k;
+	}
+	nbc_buf_free(t);
+	*t = o;
+	return true;
+}
+
 static int
 format_one(nbc_vm *vm, nbc_buf *b, const fmt_spec *sp, nbc_value v)
 {
-	char f[48], num[400];
-	int len;
+	char f[48];
 
 	switch (sp->type) {
 	case 's':
-	case 'r': {
+	case 'r':
+	case 'a': {
 		nbc_buf t;
 		const char *s;
 		size_t slen, nch = 0, i;
@@ -1089,6 +1169,8 @@ format_one(nbc_vm *vm, nbc_buf *b, const fmt_spec *sp, nbc_value v)
 		nbc_buf_init(&t, vm);
 		r = sp->type == 's' ? nbc_str_buf(vm, &t, v) :
 		    nbc_repr_buf(vm, &t, v);
+		if (r == 0 && sp->type == 'a' && !ascii_escape(&t))
+			r = nbc_raise_resource(vm, "memory");
 		if (r < 0) {
 			nbc_buf_free(&t);
 			return -1;
@@ -1157,44 +1239,7 @@ format_one(nbc_vm *vm, nbc_buf *b, const fmt_spec *sp, nbc_value v)
 			    "%%%c format: an integer is required, not %s",
 			    sp->type, nbc_type_name(v));
 		}
-		if (sp->type == 'x' || sp->type == 'X' || sp->type == 'o') {
-			/* Python formats the magnitude with a sign. */
-			uint64_t mag = i < 0 ? (uint64_t)0 - (uint64_t)i :
-			    (uint64_t)i;
-			fmt_spec s2 = *sp;
-			char digits[80];
-			const char *pre = "";
-
-			s2.plus = s2.space = false;
-			s2.width = -1;
-			s2.alt = sp->alt && sp->type != 'o';
-			c_format(&s2, "ll", sp->type, f, sizeof(f));
-			snprintf(digits, sizeof(digits), f,
-			    (unsigned long long)mag);
-			if (sp->alt && sp->type == 'o')
-				pre = "0o";
-			snprintf(num, sizeof(num), "%s%s%s",
-			    i < 0 ? "-" : sp->plus ? "+" : sp->space ? " " : "",
-			    pre, digits);
-			if (sp->zero && !sp->left && sp->width > 0 &&
-			    strlen(num) < (size_t)sp->width) {
-				size_t signlen = (i < 0 || sp->plus ||
-				    sp->space) + strlen(pre) +
-				    (s2.alt ? 2 : 0);
-				size_t zeros = (size_t)sp->width - strlen(num);
-				char tmp[400];
-
-				snprintf(tmp, sizeof(tmp), "%.*s%0*d%s",
-				    (int)signlen, num, (int)zeros, 0,
-				    num + signlen);
-				memcpy(num, tmp, strlen(tmp) + 1);
-			}
-			len = (int)strlen(num);
-		} else {
-			c_format(sp, "ll", 'd', f, sizeof(f));
-			len = snprintf(num, sizeof(num), f, (long long)i);
-		}
-		break;
+		return format_int(b, sp, i) ? 0 : -1;
 	}
 	case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': {
 		double d;
@@ -1208,24 +1253,50 @@ format_one(nbc_vm *vm, nbc_buf *b, const fmt_spec *sp, nbc_value v)
 		else
 			return nbc_raise(vm, NBC_EXC_TYPE_ERROR,
 			    "must be real number, not %s", nbc_type_name(v));
-		if (sp->prec > 120 || sp->width > 120)
-			return nbc_raise(vm, NBC_EXC_VALUE_ERROR,
-			    "precision too large");
+		if (!isfinite(d) && sp->zero && !sp->left) {
+			/* Python zero-pads inf and nan too, after the sign */
+			fmt_spec s2 = *sp;
+			char t[16];
+			size_t tl, signl, k;
+
+			s2.zero = false;
+			s2.width = -1;
+			c_format(&s2, "", sp->type, f, sizeof(f));
+			tl = (size_t)snprintf(t, sizeof(t), f, d);
+			signl = t[0] == '-' || t[0] == '+' || t[0] == ' ';
+			if (!nbc_buf_add(b, t, signl))
+				return -1;
+			for (k = tl; sp->width > 0 && k < (size_t)sp->width; k++)
+				if (!nbc_buf_addc(b, '0'))
+					return -1;
+			return nbc_buf_add(b, t + signl, tl - signl) ? 0 : -1;
+		}
 		c_format(sp, "", sp->type, f, sizeof(f));
-		len = snprintf(num, sizeof(num), f, d);
-		break;
+		return nbc_buf_printf(b, f, d) ? 0 : -1;
 	}
 	default:
-		return -1;
+		return nbc_raise(vm, NBC_EXC_VALUE_ERROR,
+		    "unsupported format character '%c'", sp->type);
 	}
-	if (len < 0)
-		len = 0;
-	{
-		fmt_spec plain = *sp;
+}
 
-		plain.width = -1;
-		return pad_add(b, &plain, num, (size_t)len, (size_t)len) ? 0 : -1;
-	}
+/* A '*' width or precision: the next argument, an int. */
+static int
+star_arg(nbc_vm *vm, const nbc_value *items, size_t nitems, size_t *next,
+    int *out)
+{
+	nbc_value v;
+
+	if (*next >= nitems)
+		return nbc_raise(vm, NBC_EXC_TYPE_ERROR,
+		    "not enough arguments for format string");
+	v = items[(*next)++];
+	if (!NBC_IS_INTLIKE(v))
+		return nbc_raise(vm, NBC_EXC_TYPE_ERROR, "* wants int");
+	if (v.u.i > 10000 || v.u.i < -10000)
+		return nbc_raise_resource(vm, "memory");
+	*out = v.t == NBC_T_BOOL ? v.u.b : (int)v.u.i;
+	return 0;
 }
 
 int
@@ -1236,6 +1307,8 @@ nbc_str_format(nbc_vm *vm, nbc_value fmtv, nbc_value args, nbc_value *out)
 	size_t nitems = 1, next = 0, i = 0;
 	nbc_buf b;
 	const char *s = fmt->data;
+	nbc_value keyval = nbc_none();
+	bool keyed;
 
 	if (args.t == NBC_T_TUPLE) {
 		items = NBC_TUPLE(args)->items;
@@ -1252,6 +1325,36 @@ nbc_str_format(nbc_vm *vm, nbc_value fmtv, nbc_value args, nbc_value *out)
 		if (pct == NULL)
 			break;
 		i = stop + 1;
+		keyed = false;
+		if (i < fmt->len && s[i] == '(') {
+			/* %(key)s: the value is args[key] */
+			size_t depth = 1, k0 = ++i;
+			nbc_value key;
+			int r;
+
+			while (i < fmt->len && depth > 0) {
+				depth += s[i] == '(' ? 1 : s[i] == ')' ? -1 : 0;
+				i++;
+			}
+			if (args.t != NBC_T_DICT) {
+				nbc_raise(vm, NBC_EXC_TYPE_ERROR,
+				    "format requires a mapping");
+				goto fail;
+			}
+			if (depth > 0) {
+				nbc_raise(vm, NBC_EXC_VALUE_ERROR,
+				    "incomplete format key");
+				goto fail;
+			}
+			if (nbc_str_new(vm, s + k0, i - 1 - k0, &key) < 0)
+				goto fail;
+			r = nbc_dict_get(vm, args, key, &keyval);
+			if (r == 0)
+				nbc_key_error(vm, key);
+			if (r <= 0)
+				goto fail;
+			keyed = true;
+		}
 		for (; i < fmt->len; i++) {
 			if (s[i] == '-')
 				sp.left = true;
@@ -1266,13 +1369,27 @@ nbc_str_format(nbc_vm *vm, nbc_value fmtv, nbc_value args, nbc_value *out)
 			else
 				break;
 		}
-		if (i < fmt->len && s[i] >= '1' && s[i] <= '9') {
+		if (i < fmt->len && s[i] == '*') {
+			if (star_arg(vm, items, nitems, &next, &sp.width) < 0)
+				goto fail;
+			if (sp.width < 0) {
+				sp.left = true;
+				sp.width = -sp.width;
+			}
+			i++;
+		} else if (i < fmt->len && s[i] >= '1' && s[i] <= '9') {
 			sp.width = 0;
 			while (i < fmt->len && s[i] >= '0' && s[i] <= '9' &&
 			    sp.width < 100000)
 				sp.width = sp.width * 10 + (s[i++] - '0');
 		}
-		if (i < fmt->len && s[i] == '.') {
+		if (i + 1 < fmt->len && s[i] == '.' && s[i + 1] == '*') {
+			if (star_arg(vm, items, nitems, &next, &sp.prec) < 0)
+				goto fail;
+			if (sp.prec < 0)
+				sp.prec = 0;
+			i += 2;
+		} else if (i < fmt->len && s[i] == '.') {
 			i++;
 			sp.prec = 0;
 			while (i < fmt->len && s[i] >= '0' && s[i] <= '9' &&
@@ -1284,12 +1401,19 @@ nbc_str_format(nbc_vm *vm, nbc_value fmtv, nbc_value args, nbc_value *out)
 			goto fail;
 		}
 		sp.type = s[i++];
-		if (sp.type == '%') {
+		if (sp.type == '%' && i == stop + 2) {
 			if (!nbc_buf_addc(&b, '%'))
 				goto fail;
 			continue;
 		}
-		if (sp.type == '\0' || strchr("srcdiuxXofFeEgG", sp.type) == NULL) {
+		if (!keyed && next >= nitems) {
+			/* CPython takes the argument before it reads the type */
+			nbc_raise(vm, NBC_EXC_TYPE_ERROR,
+			    "not enough arguments for format string");
+			goto fail;
+		}
+		if (sp.type == '\0' || sp.type == '%' ||
+		    strchr("srcadiuxXofFeEgG", sp.type) == NULL) {
 			uint32_t cp;
 
 			nbc_utf8_decode(s + i - 1, &cp);
@@ -1309,10 +1433,10 @@ nbc_str_format(nbc_vm *vm, nbc_value fmtv, nbc_value args, nbc_value *out)
 			nbc_raise_resource(vm, "memory");
 			goto fail;
 		}
-		if (next >= nitems) {
-			nbc_raise(vm, NBC_EXC_TYPE_ERROR,
-			    "not enough arguments for format string");
-			goto fail;
+		if (keyed) {
+			if (format_one(vm, &b, &sp, keyval) < 0)
+				goto fail;
+			continue;
 		}
 		if (format_one(vm, &b, &sp, items[next++]) < 0)
 			goto fail;

@@ -303,8 +303,12 @@ mark_children(mark_stack *ms, nbc_obj *o)
 	case NBC_T_LIST: {
 		nbc_list *l = (nbc_list *)o;
 
-		for (i = 0; i < l->n; i++)
+		for (i = 0; i < l->n; i++) {
+			/* items are scattered: fetch a few ahead */
+			if (i + 8 < l->n && NBC_IS_HEAP(l->items[i + 8]))
+				__builtin_prefetch(l->items[i + 8].u.o, 1);
 			mark_value(ms, l->items[i]);
+		}
 		break;
 	}
 	case NBC_T_TUPLE: {
@@ -621,8 +625,9 @@ freeze_value(freezer *fz, nbc_value v, nbc_value *out, int depth)
 		for (i = 0; i < c->n; i++)
 			if (is_mutable_value(c->items[i]))
 				c->h.flags |= NBC_OF_HASMUT;
-		if (!(c->h.flags & NBC_OF_HASMUT))
-			nbc_hash(fz->vm, *out, &h);
+		/* hash now: calls on other threads must only read it */
+		if (!(c->h.flags & NBC_OF_HASMUT) && nbc_hash(fz->vm, *out, &h) == 0)
+			c->hash = h;
 		return 0;
 	}
 	case NBC_T_LIST: {

@@ -7,10 +7,11 @@
  * straight to its end.  Then a peephole pass writes superinstructions
  * over the first slot of common sequences (x, y locals, k a constant):
  *
- *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB|MUL|MOD       -> LK_<op>
- *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB, STORE_LOCAL y -> LK_<op>_ST
- *   ADD|SUB, STORE_LOCAL y                            -> <op>_ST
- *   LOAD_CONST k, ADD                                 -> K_ADD
+ *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB|MUL|MOD|INPLACE_MUL -> LK_<op>
+ *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB|INPLACE_ADD, STORE_LOCAL y
+ *                                                     -> LK_<op>_ST
+ *   ADD|SUB|INPLACE_ADD, STORE_LOCAL y                -> <op>_ST
+ *   LOAD_CONST k, ADD|INPLACE_ADD                     -> K_<op>
  *   LOAD_LOCAL x, LOAD_CONST k, <cmp>, JUMP_IF_FALSE  -> LK_<cmp>_JF
  *   LOAD_CONST k, <cmp>, JUMP_IF_FALSE                -> K_<cmp>_JF
  *   <cmp>, JUMP_IF_FALSE                              -> <cmp>_JF
@@ -21,7 +22,11 @@
  *
  * The later slots of a sequence keep their own instruction, so a jump
  * into the middle of one still runs correctly; a superinstruction charges
- * the gas of every instruction it stands for.
+ * the gas of every instruction it stands for.  The INPLACE_ forms (what
+ * `x += k`, `x += y`, `d[k] += 1` and `x *= k` compile to) have the same
+ * int and float fast paths as ADD and MUL and differ only in their slow
+ * path (inplace_slow), so an augmented assignment on a list never fuses
+ * into a plain ADD or MUL.
  *
  * Execution.  One value stack per call holds every frame: a frame's
  * locals are the slots from its base (the callee's arguments are left
@@ -36,7 +41,8 @@
  * (define NBC_VM_USE_SWITCH), through the vmdispatch / vmcase / vmbreak
  * macros as Lua's lvm.c does.  Int and float arithmetic and comparisons
  * are inlined with overflow checks; everything else goes through the
- * value half (nbc_internal.h).
+ * value half (nbc_internal.h), except the in-place list forms of `+=` and
+ * `*=` (inplace_slow).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +56,8 @@
 #define NBC_SUPERS(X) \
 	X(LK_ADD) X(LK_SUB) X(LK_MUL) X(LK_MOD) X(LK_ADD_ST) X(LK_SUB_ST) \
 	X(ADD_ST) X(SUB_ST) X(K_ADD) \
+	X(LK_INPLACE_MUL) X(LK_INPLACE_ADD_ST) X(INPLACE_ADD_ST) \
+	X(K_INPLACE_ADD) \
 	X(LK_EQ_JF) X(LK_NE_JF) X(LK_LT_JF) X(LK_LE_JF) X(LK_GT_JF) \
 	X(LK_GE_JF) \
 	X(K_EQ_JF) X(K_NE_JF) X(K_LT_JF) X(K_LE_JF) X(K_GT_JF) X(K_GE_JF) \
@@ -78,6 +86,24 @@ static uint8_t cmp_jf(unsigned op, unsigned base)
 	return (uint8_t)(base + (op - NBC_OP_EQ));
 }
 
+/* The <op>_ST and LK_<op>_ST superinstructions of an additive op. */
+static bool is_addsub(unsigned op)
+{
+	return op == NBC_OP_ADD || op == NBC_OP_SUB || op == NBC_OP_INPLACE_ADD;
+}
+
+static uint8_t addsub_st(unsigned op)
+{
+	return op == NBC_OP_ADD ? OP_ADD_ST : op == NBC_OP_SUB ? OP_SUB_ST :
+	    OP_INPLACE_ADD_ST;
+}
+
+static uint8_t lk_addsub_st(unsigned op)
+{
+	return op == NBC_OP_ADD ? OP_LK_ADD_ST : op == NBC_OP_SUB ?
+	    OP_LK_SUB_ST : OP_LK_INPLACE_ADD_ST;
+}
+
 static uint8_t lk_arith(unsigned op)
 {
 	switch (op) {
@@ -85,6 +111,7 @@ static uint8_t lk_arith(unsigned op)
 	case NBC_OP_SUB: return OP_LK_SUB;
 	case NBC_OP_MUL: return OP_LK_MUL;
 	case NBC_OP_MOD: return OP_LK_MOD;
+	case NBC_OP_INPLACE_MUL: return OP_LK_INPLACE_MUL;
 	default: return 0;
 	}
 }
@@ -125,9 +152,8 @@ static void fuse(nbc_ins *c, uint32_t n)
 			c[i].n = 4;
 		} else if (o[0] == NBC_OP_LOAD_LOCAL &&
 		    o[1] == NBC_OP_LOAD_CONST &&
-		    (o[2] == NBC_OP_ADD || o[2] == NBC_OP_SUB) &&
-		    o[3] == NBC_OP_STORE_LOCAL) {
-			c[i].op = o[2] == NBC_OP_ADD ? OP_LK_ADD_ST : OP_LK_SUB_ST;
+		    is_addsub(o[2]) && o[3] == NBC_OP_STORE_LOCAL) {
+			c[i].op = lk_addsub_st(o[2]);
 			c[i].b = c[i + 1].a;
 			c[i].c = c[i + 3].a;
 			c[i].n = 4;
@@ -144,13 +170,13 @@ static void fuse(nbc_ins *c, uint32_t n)
 			c[i].op = cmp_jf(o[0], OP_EQ_JF);
 			c[i].c = c[i + 1].a;
 			c[i].n = 2;
-		} else if ((o[0] == NBC_OP_ADD || o[0] == NBC_OP_SUB) &&
-		    o[1] == NBC_OP_STORE_LOCAL) {
-			c[i].op = o[0] == NBC_OP_ADD ? OP_ADD_ST : OP_SUB_ST;
+		} else if (is_addsub(o[0]) && o[1] == NBC_OP_STORE_LOCAL) {
+			c[i].op = addsub_st(o[0]);
 			c[i].a = c[i + 1].a;
 			c[i].n = 2;
-		} else if (o[0] == NBC_OP_LOAD_CONST && o[1] == NBC_OP_ADD) {
-			c[i].op = OP_K_ADD;
+		} else if (o[0] == NBC_OP_LOAD_CONST &&
+		    (o[1] == NBC_OP_ADD || o[1] == NBC_OP_INPLACE_ADD)) {
+			c[i].op = o[1] == NBC_OP_ADD ? OP_K_ADD : OP_K_INPLACE_ADD;
 			c[i].n = 2;
 		} else if (o[0] == NBC_OP_LOAD_LOCAL &&
 		    o[1] == NBC_OP_LOAD_LOCAL) {
@@ -383,6 +409,17 @@ static int raise_with(nbc_vm *vm, enum nbc_exc exc, const nbc_value *arg)
 	return -1;
 }
 
+int nbc_gas(nbc_vm *vm, uint64_t n)
+{
+	if (vm->gas_left < n) {
+		vm->gas_left = 0;
+		return nbc_raise(vm, NBC_EXC_RESOURCE_ERROR,
+		    "instruction budget exhausted");
+	}
+	vm->gas_left -= n;
+	return 0;
+}
+
 /* Int fast paths: false when the slow path must decide (overflow, a
  * zero or negative divisor). */
 static inline bool fast_add(int64_t a, int64_t b, int64_t *r)
@@ -434,6 +471,86 @@ static inline int arith_slow(nbc_vm *vm, unsigned op, const nbc_value *a,
 	return nbc_binary(vm, (enum nbc_opcode)op, *a, *b, out);
 }
 
+/*
+ * `a *= n` on a list a: repeat its items in place, n <= 0 empties it.
+ * ResourceError for a size beyond any budget, as MUL's.
+ */
+static int list_irepeat(nbc_vm *vm, nbc_list *l, int64_t n)
+{
+	size_t len = l->n, total;
+
+	if (n <= 0) {
+		l->n = 0;
+		return 0;
+	}
+	if (__builtin_mul_overflow(len, (uint64_t)n, &total) ||
+	    total > ((size_t)1 << 40))
+		return nbc_raise_resource(vm, "memory");
+	if (nbc_list_reserve(vm, l, total) < 0)
+		return -1;
+	for (size_t i = len; i < total; i++)
+		l->items[i] = l->items[i - len];
+	l->n = total;
+	return 0;
+}
+
+/*
+ * INPLACE_ADD and INPLACE_MUL after the int fast path failed.  Floats
+ * inline; a list a (not a frozen constant) is extended by any iterable b
+ * (list.extend) or repeated by an int b on the same object, which is the
+ * result; everything else is ADD or MUL, with CPython's "+=" / "*=" in the
+ * unsupported-operand message.  out may alias a.
+ */
+static int inplace_slow(nbc_vm *vm, unsigned op, const nbc_value *a,
+    const nbc_value *b, nbc_value *out)
+{
+	enum nbc_opcode bop = op == NBC_OP_INPLACE_ADD ? NBC_OP_ADD :
+	    NBC_OP_MUL;
+	static const char prefix[] = "unsupported operand type(s) for ";
+	size_t plen = sizeof(prefix) - 1;
+	nbc_value self = *a, ignored;
+	char *msg;
+
+	if (a->t == NBC_T_FLOAT && b->t == NBC_T_FLOAT) {
+		*out = nbc_float(bop == NBC_OP_ADD ? a->u.f + b->u.f :
+		    a->u.f * b->u.f);
+		return 0;
+	}
+	if (a->t == NBC_T_LIST && !(a->u.o->flags & NBC_OF_FROZEN)) {
+		if (bop == NBC_OP_ADD) {
+			if (nbc_list_method(vm, NBC_M_EXTEND, self, b, 1,
+			    &ignored) < 0)
+				return -1;
+			*out = self;
+			return 0;
+		}
+		if (NBC_IS_INTLIKE(*b)) {
+			if (list_irepeat(vm, NBC_LIST(self),
+			    b->t == NBC_T_BOOL ? b->u.b : b->u.i) < 0)
+				return -1;
+			*out = self;
+			return 0;
+		}
+	}
+	if (nbc_binary(vm, bop, *a, *b, out) == 0)
+		return 0;
+	msg = vm->exc_msg;
+	if (vm->exc == NBC_EXC_TYPE_ERROR && msg &&
+	    strncmp(msg, prefix, plen) == 0 &&
+	    msg[plen] == (bop == NBC_OP_ADD ? '+' : '*') &&
+	    msg[plen + 1] == ':') {
+		size_t len = strlen(msg);
+		char *m = realloc(msg, len + 2);
+
+		if (m) {
+			memmove(m + plen + 2, m + plen + 1, len - plen);
+			m[plen + 1] = '=';
+			vm->exc_msg = m;
+		}
+	}
+	return -1;
+}
+
 #if defined(__GNUC__) && !defined(NBC_VM_USE_SWITCH)
 #define vmdispatch(o)  goto *disp[o];
 #define vmcase(l)      L_##l:
@@ -445,6 +562,10 @@ static inline int arith_slow(nbc_vm *vm, unsigned op, const nbc_value *a,
 #define vmcase(l)      case l:
 #define vmbreak        break
 #endif
+
+/* vm->gas_left is current only across calls that may charge it. */
+#define GAS_OUT()      (vm->gas_left = gas < 0 ? 0 : (uint64_t)gas)
+#define GAS_IN()       (gas = (int64_t)vm->gas_left)
 
 /* Leave with the error of sub-instruction k of the current slot. */
 #define FAIL_AT(k)     do { pc += (k); goto error; } while (0)
@@ -592,14 +713,17 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 		vmcase(NBC_OP_STORE_GLOBAL)
 			gcache[ins->a] = *--sp;
 			vmbreak;
-#define ARITH_CASE(NAME, FAST) \
+#define ARITH_SLOW(o, a, b, out) arith_slow(vm, o, a, b, out)
+#define INPLACE_SLOW(o, a, b, out) \
+		(GAS_OUT(), rc = inplace_slow(vm, o, a, b, out), GAS_IN(), rc)
+#define ARITH_CASE(NAME, FAST, SLOW) \
 		vmcase(NBC_OP_##NAME) { \
 			nbc_value *a = sp - 2, *b = sp - 1; \
 			int64_t r; \
 			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT && \
 			    FAST(a->u.i, b->u.i, &r))) \
 				a->u.i = r; \
-			else if (arith_slow(vm, NBC_OP_##NAME, a, b, a) < 0) \
+			else if (SLOW(NBC_OP_##NAME, a, b, a) < 0) \
 				goto error; \
 			sp--; \
 			vmbreak; \
@@ -610,7 +734,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT && \
 			    FAST(a->u.i, b->u.i, &r))) \
 				*d = nbc_int(r); \
-			else if (arith_slow(vm, NBC_OP_##NAME, a, b, d) < 0) \
+			else if (SLOW(NBC_OP_##NAME, a, b, d) < 0) \
 				goto error; \
 			sp -= 2; \
 			gas--; \
@@ -629,17 +753,18 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 					uslot = ins->a; \
 					goto unbound; \
 				} \
-				if (arith_slow(vm, NBC_OP_##NAME, l, k, d) < 0) \
+				if (SLOW(NBC_OP_##NAME, l, k, d) < 0) \
 					FAIL_AT(2); \
 			} \
 			gas -= 3; \
 			pc += 3; \
 			vmbreak; \
 		}
-		ARITH_CASE(ADD, fast_add)
-		ARITH_CASE(SUB, fast_sub)
+		ARITH_CASE(ADD, fast_add, ARITH_SLOW)
+		ARITH_CASE(SUB, fast_sub, ARITH_SLOW)
+		ARITH_CASE(INPLACE_ADD, fast_add, INPLACE_SLOW)
 #undef ARITH_CASE
-#define LK_CASE(NAME, FAST) \
+#define LK_CASE(NAME, FAST, SLOW) \
 		vmcase(OP_LK_##NAME) { \
 			const nbc_value *l = &base[ins->a], *k = &K[ins->b]; \
 			if (likely(l->t == NBC_T_INT && k->t == NBC_T_INT && \
@@ -650,7 +775,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 					uslot = ins->a; \
 					goto unbound; \
 				} \
-				if (arith_slow(vm, NBC_OP_##NAME, l, k, sp) < 0) \
+				if (SLOW(NBC_OP_##NAME, l, k, sp) < 0) \
 					FAIL_AT(2); \
 			} \
 			sp++; \
@@ -658,23 +783,27 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			pc += 2; \
 			vmbreak; \
 		}
-		LK_CASE(ADD, fast_add)
-		LK_CASE(SUB, fast_sub)
-		LK_CASE(MUL, fast_mul)
-		LK_CASE(MOD, fast_mod)
+		LK_CASE(ADD, fast_add, ARITH_SLOW)
+		LK_CASE(SUB, fast_sub, ARITH_SLOW)
+		LK_CASE(MUL, fast_mul, ARITH_SLOW)
+		LK_CASE(MOD, fast_mod, ARITH_SLOW)
+		LK_CASE(INPLACE_MUL, fast_mul, INPLACE_SLOW)
 #undef LK_CASE
-		vmcase(NBC_OP_MUL) {
-			nbc_value *a = sp - 2, *b = sp - 1;
-			int64_t r;
-
-			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT &&
-			    fast_mul(a->u.i, b->u.i, &r)))
-				a->u.i = r;
-			else if (arith_slow(vm, NBC_OP_MUL, a, b, a) < 0)
-				goto error;
-			sp--;
-			vmbreak;
+#define MUL_CASE(NAME, SLOW) \
+		vmcase(NBC_OP_##NAME) { \
+			nbc_value *a = sp - 2, *b = sp - 1; \
+			int64_t r; \
+			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT && \
+			    fast_mul(a->u.i, b->u.i, &r))) \
+				a->u.i = r; \
+			else if (SLOW(NBC_OP_##NAME, a, b, a) < 0) \
+				goto error; \
+			sp--; \
+			vmbreak; \
 		}
+		MUL_CASE(MUL, ARITH_SLOW)
+		MUL_CASE(INPLACE_MUL, INPLACE_SLOW)
+#undef MUL_CASE
 		vmcase(NBC_OP_FLOORDIV) {
 			nbc_value *a = sp - 2, *b = sp - 1;
 
@@ -697,28 +826,41 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			sp--;
 			vmbreak;
 		}
-		vmcase(OP_K_ADD) {
-			nbc_value *a = sp - 1;
-			const nbc_value *k = &K[ins->a];
-			int64_t r;
-
-			if (likely(a->t == NBC_T_INT && k->t == NBC_T_INT &&
-			    fast_add(a->u.i, k->u.i, &r)))
-				a->u.i = r;
-			else if (arith_slow(vm, NBC_OP_ADD, a, k, a) < 0)
-				FAIL_AT(1);
-			gas--;
-			pc++;
-			vmbreak;
+#define K_ADD_CASE(NAME, SLOW) \
+		vmcase(OP_K_##NAME) { \
+			nbc_value *a = sp - 1; \
+			const nbc_value *k = &K[ins->a]; \
+			int64_t r; \
+			if (likely(a->t == NBC_T_INT && k->t == NBC_T_INT && \
+			    fast_add(a->u.i, k->u.i, &r))) \
+				a->u.i = r; \
+			else if (SLOW(NBC_OP_##NAME, a, k, a) < 0) \
+				FAIL_AT(1); \
+			gas--; \
+			pc++; \
+			vmbreak; \
 		}
+		K_ADD_CASE(ADD, ARITH_SLOW)
+		K_ADD_CASE(INPLACE_ADD, INPLACE_SLOW)
+#undef K_ADD_CASE
+#undef ARITH_SLOW
+#undef INPLACE_SLOW
 		vmcase(NBC_OP_DIV)
 		vmcase(NBC_OP_POW)
-		vmcase(NBC_OP_IN)
-		vmcase(NBC_OP_NOT_IN)
 		vmcase(NBC_OP_IS)
 		vmcase(NBC_OP_IS_NOT)
 			if (nbc_binary(vm, (enum nbc_opcode)ins->op, sp[-2],
 			    sp[-1], &sp[-2]) < 0)
+				goto error;
+			sp--;
+			vmbreak;
+		vmcase(NBC_OP_IN)
+		vmcase(NBC_OP_NOT_IN)
+			GAS_OUT();
+			rc = nbc_binary(vm, (enum nbc_opcode)ins->op, sp[-2],
+			    sp[-1], &sp[-2]);
+			GAS_IN();
+			if (rc < 0)
 				goto error;
 			sp--;
 			vmbreak;
@@ -976,22 +1118,30 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			nbc_value r;
 
 			sp -= ins->b;
-			if (nbc_call_builtin(vm, (enum nbc_builtin)ins->a, sp,
-			    ins->b, &r) < 0)
+			GAS_OUT();
+			rc = nbc_call_builtin(vm, (enum nbc_builtin)ins->a, sp,
+			    ins->b, &r);
+			GAS_IN();
+			if (rc < 0)
 				goto error;
 			*sp++ = r;
 			vmbreak;
 		}
 		vmcase(NBC_OP_CALL_METHOD)
 			sp -= ins->b;
-			if (nbc_call_method(vm, (enum nbc_method)ins->a, sp[-1],
-			    sp, ins->b, &sp[-1]) < 0)
+			GAS_OUT();
+			rc = nbc_call_method(vm, (enum nbc_method)ins->a, sp[-1],
+			    sp, ins->b, &sp[-1]);
+			GAS_IN();
+			if (rc < 0)
 				goto error;
 			vmbreak;
 		vmcase(NBC_OP_PRINT)
 			sp -= (size_t)ins->a + 2;
-			if (nbc_print(vm, sp, ins->a, sp[ins->a],
-			    sp[ins->a + 1]) < 0)
+			GAS_OUT();
+			rc = nbc_print(vm, sp, ins->a, sp[ins->a], sp[ins->a + 1]);
+			GAS_IN();
+			if (rc < 0)
 				goto error;
 			*sp++ = nbc_none();
 			vmbreak;
@@ -1042,6 +1192,7 @@ out_of_gas:
 	gas = 0;
 	nbc_raise(vm, NBC_EXC_RESOURCE_ERROR, "instruction budget exhausted");
 error:
+	rc = -1;
 	if (!vm->raised)
 		nbc_raise(vm, NBC_EXC_RUNTIME_ERROR, "internal error");
 	vm->exc_line = cur->lines[(pc - 1) - code];

@@ -187,7 +187,7 @@ static void bench_submit(void)
 	uint64_t *hids;
 	size_t n, k;
 
-	be = open_engine(d, getenv("W") ? atoi(getenv("W")) : 2);
+	be = open_engine(d, 2);
 	for (i = 0; i < 100; i++) {
 		char unit[16];
 

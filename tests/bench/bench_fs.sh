@@ -6,6 +6,10 @@
 #
 #   NOODLEFS=build/fs/noodlefs tests/bench/bench_fs.sh [SECONDS] [ROUNDS]
 #
+# The state folder is made under $STATE_PARENT (default /tmp); on tmpfs
+# (/dev/shm) the engine's fsyncs cost nothing and the figures show the
+# filesystem layer alone.
+#
 # 1. submit then read `wait` for a small unit: median of ROUNDS (default
 #    200) rounds (bar: under 5 ms), beside hello's open/read/close time;
 # 2. open/read/close per second, SECONDS (default 3) per run, median of 3
@@ -19,6 +23,7 @@ ROUNDS=${2:-200}
 HERE=$(cd "$(dirname "$0")" && pwd)
 HELLO_SRC=/usr/share/doc/libfuse3-dev/examples/hello.c
 T=$(mktemp -d /tmp/noodlefs-bench.XXXXXX)
+STATE=$(mktemp -d "${STATE_PARENT:-/tmp}/noodlefs-bench-state.XXXXXX")
 HELLO_PID=
 FS_PID=
 
@@ -30,7 +35,7 @@ cleanup() {
 	done
 	[ -n "$HELLO_PID" ] && kill "$HELLO_PID" 2>/dev/null
 	[ -n "$FS_PID" ] && kill "$FS_PID" 2>/dev/null
-	rm -rf "$T"
+	rm -rf "$T" "$STATE"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -56,7 +61,7 @@ gcc -O2 -o "$T/hello_fs" "$HELLO_SRC" $(pkg-config fuse3 --cflags --libs)
 mkdir -p "$T/hello" "$T/mnt"
 "$T/hello_fs" -f "$T/hello" &
 HELLO_PID=$!
-"$NOODLEFS" -f -o "state=$T/state" "$T/mnt" &
+"$NOODLEFS" -f -o "state=$STATE" "$T/mnt" &
 FS_PID=$!
 wait_mount "$T/hello/hello"
 wait_mount "$T/mnt/version"
@@ -73,7 +78,8 @@ cp "$T/small.nc" "$T/mnt/units/bench/submit"
 timeout 20 cat "$T/mnt/units/bench/wait" >/dev/null
 echo activate >"$T/mnt/units/bench/ctl"
 
-echo "noodlefs bench: $(nproc) CPUs, $(uname -r), $SECS s per run"
+echo "noodlefs bench: $(nproc) CPUs, $(uname -r), $SECS s per run," \
+    "state in ${STATE_PARENT:-/tmp}, load $(cut -d' ' -f1 /proc/loadavg)"
 "$T/reader" submit "$T/mnt/units/bench" "$T/small.nc" 20 >/dev/null
 sub=$("$T/reader" submit "$T/mnt/units/bench" "$T/small.nc" "$ROUNDS")
 hello_ms=$("$T/reader" read "$T/hello/hello" 1 | awk '{ printf "%.3f", 1000 / $2 }')

@@ -5,7 +5,8 @@
 # (compiling the compiler and runtime sources directly, not through meson)
 # into BUILD_DIR/fuzz/, fuzzes for SECONDS over the seed corpus corpus/
 # (the golden programs and hand-made edge cases) plus blobs compiled from
-# them, keeping what it learns in corpus-work/; an input that crashes is
+# them, with the token dictionary noodle.dict, keeping what it learns in
+# corpus-work/; an input that crashes is
 # written to crashes/.  Every input in crashes/ (each one that ever crashed,
 # kept after its fix) is replayed first and last.
 # Without clang: a plain driver (gcc, with ASan/UBSan when available)
@@ -55,17 +56,22 @@ clang $flags -fsanitize=fuzzer,address,undefined \
 "$out/fuzz_noodle_plain" --emit-blobs "$here/corpus-work" "$here"/corpus/*.nc
 
 status=0
-if [ -n "$crashes" ]; then
-	echo "fuzz: replaying $(echo "$crashes" | wc -l) saved crash input(s)" >&2
-	# shellcheck disable=SC2086
-	timeout 600 "$out/fuzz_noodle" -runs=1 -timeout=10 $crashes || status=1
-fi
+for input in $crashes; do
+	if ! timeout 120 "$out/fuzz_noodle" -runs=1 -timeout=10 "$input" \
+	    >"$out/replay.log" 2>&1; then
+		echo "fuzz: still fails: $input" >&2
+		grep -E '^SUMMARY|ERROR' "$out/replay.log" | head -n 2 >&2
+		status=1
+	fi
+done
 echo "fuzz: fuzzing for $seconds s" >&2
 timeout $((seconds + 120)) "$out/fuzz_noodle" -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=2048 -max_len=8192 -print_final_stats=1 \
+    -dict="$here/noodle.dict" \
     -artifact_prefix="$here/crashes/" "$here/corpus-work" "$here/corpus" ||
     status=1
 if [ $status -ne 0 ]; then
-	echo "fuzz: a crash; its input is in $here/crashes/" >&2
+	echo "fuzz: FAILED: a saved input still fails, or a new crash was" \
+	    "written to $here/crashes/" >&2
 fi
 exit $status

@@ -20,7 +20,7 @@ set -e
 note "daemon mode: returns 0 once mounted; SIGTERM unmounts"
 "$NOODLEFS" -o "state=$STATE,$CACHES_OFF" "$MNT" || fail "daemon mode failed"
 mountpoint -q "$MNT" || fail "not mounted after the daemon returned"
-DAEMON_PID=$(pgrep -n -f -- "-o state=$STATE") || fail "no daemon"
+DAEMON_PID=$(pgrep -o -f -- "-o state=$STATE") || fail "no daemon"
 mkdir "$MNT/units/svc"
 SRC=$T/svc.nc
 write_unit_source "$SRC"
@@ -49,11 +49,26 @@ note "a new mount: state persisted"
 mount_fs
 [ "$(cat "$MNT/units/svc/active")" = 1.0.0 ] || fail "active lost across a clean restart"
 
-note "kill -9 during a stream of submissions"
-timeout 60 "$PY" - "$MNT" "$SRC" "$T/acks" <<'EOF' &
+# dead PID: true once PID has no live thread left (a zombie whose threads
+# are all gone waits only for its parent); false after 10 s.
+dead() {
+	local i
+	for i in $(seq 100); do
+		[ "$(ls "/proc/$1/task" 2>/dev/null | wc -l)" -le 1 ] &&
+		    ! grep -q '^State:[[:space:]]*[RSD]' "/proc/$1/status" 2>/dev/null &&
+		    return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+note "kill -9 during a stream of submissions, three times"
+: >"$T/acks"
+for round in 1 2 3; do
+	timeout 60 "$PY" - "$MNT" "$SRC" "$T/acks" <<'EOF' &
 import os, sys
 m, src, acks = sys.argv[1], open(sys.argv[2], "rb").read(), sys.argv[3]
-with open(acks, "w", buffering=1) as out:
+with open(acks, "a", buffering=1) as out:
     while True:
         try:
             fd = os.open(m + "/units/svc/submit", os.O_RDWR)
@@ -64,24 +79,30 @@ with open(acks, "w", buffering=1) as out:
             break
         out.write(hid + "\n")
 EOF
-WRITER=$!
-sleep 1.5
-kill -9 "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null || true
-DAEMON_PID=
-wait "$WRITER" || true
+	WRITER=$!
+	sleep "0.$((3 + RANDOM % 7))"
+	kill -9 "$DAEMON_PID"
+	dead "$DAEMON_PID" || fail "the daemon did not die after kill -9"
+	wait "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
+	for i in $(seq 100); do kill -0 "$WRITER" 2>/dev/null || break; sleep 0.1; done
+	kill -0 "$WRITER" 2>/dev/null && fail "a writer hangs on the dead mount"
+	wait "$WRITER" || true
+	if [ "$round" = 1 ]; then
+		note "the dead mount point is refused with a clear message"
+		set +e
+		timeout 20 "$NOODLEFS" -f -o "state=$STATE" "$MNT" 2>"$T/dead.err"
+		rc=$?
+		set -e
+		[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "mount on a dead mount point: status $rc"
+		grep -q 'not connected' "$T/dead.err" || fail "message: $(cat "$T/dead.err")"
+	fi
+	timeout 10 fusermount3 -uz "$MNT"
+	[ "$round" = 3 ] || mount_fs
+done
 n=$(grep -c . "$T/acks" || true)
-[ "$n" -gt 0 ] || fail "no submission acknowledged before the kill"
-note "$n submissions acknowledged before kill -9"
-
-note "the dead mount point is refused with a clear message"
-set +e
-timeout 20 "$NOODLEFS" -f -o "state=$STATE" "$MNT" 2>"$T/dead.err"
-rc=$?
-set -e
-[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "mount on a dead mount point: status $rc"
-grep -q 'not connected' "$T/dead.err" || fail "message: $(cat "$T/dead.err")"
-timeout 10 fusermount3 -uz "$MNT"
+[ "$n" -gt 0 ] || fail "no submission acknowledged before the kills"
+note "$n submissions acknowledged around three kill -9"
 
 note "a new mount on the same state: nothing acknowledged is lost"
 mount_fs

@@ -7,7 +7,10 @@
 #   tests/lang/regen.sh [NAME.nc ...]
 set -eu
 cd "$(dirname "$0")"
-command -v python3 >/dev/null || { echo "regen.sh: python3 is needed" >&2; exit 2; }
+if ! command -v python3 >/dev/null; then
+	echo "regen.sh: python3 is needed" >&2
+	exit 2
+fi
 [ $# -gt 0 ] || set -- *.nc
 for f in "$@"; do
 	f=$(basename "$f")

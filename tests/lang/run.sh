@@ -5,10 +5,11 @@
 # stdout with NAME.out, stderr with NAME.err (empty when there is none) and
 # the exit status (1 when NAME.err exists, else 0), exactly.  Compile-error
 # programs cerr_NAME.nc must exit 1 with no stdout and stderr equal to
-# cerr_NAME.expected.  When python3 is present, each program also runs
-# under CPython (pyrun.py) and must give the same expectations, so the
-# committed files can never drift from the oracle.  Prints a line per
-# failure, then `N passed, N failed`; exits 1 on any failure.
+# cerr_NAME.expected.  When python3 (CPython 3.11) is present, each
+# program also runs under it (pyrun.py) and must give the same
+# expectations, so the committed files can never drift from the oracle.
+# Prints a line per failure, then `N passed, N failed`; exits 1 on any
+# failure.
 set -u
 if [ $# -lt 1 ]; then
 	echo "usage: $0 NOODLE_BINARY [NAME.nc ...]" >&2
@@ -23,10 +24,13 @@ fi
 cd "$(dirname "$0")" || exit 2
 [ $# -gt 0 ] || set -- *.nc
 python=
-if command -v python3 >/dev/null 2>&1; then
-	python=python3
-else
+if ! command -v python3 >/dev/null 2>&1; then
 	echo "run.sh: python3 not found: expectations are not re-checked" >&2
+elif ! python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+	echo "run.sh: python3 is not CPython 3.11 (the oracle):" \
+	    "expectations are not re-checked" >&2
+else
+	python=python3
 fi
 export NO_COLOR=1
 tmp=$(mktemp -d)

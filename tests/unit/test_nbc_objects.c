@@ -3830,6 +3830,18 @@ static const struct ocase ocases[] = {
 	{ "neg", "-9223372036854775808", "", "!OverflowError: integer overflow" },
 	{ "pos", "-9223372036854775808", "", "-9223372036854775808" },
 	{ "not", "-9223372036854775808", "", "False" },
+	{ "%", "'%#12.3X|%-05.3X|%+.3d|% 5o|%#o|%.0d'", "(128512, 65, 7, 8, 8, 0)", "'     0X1F600|041  |+007|   10|0o10|0'" },
+	{ "%", "'%05.1f|%05f|%+06f|%-6f|'", "(2.5, -inf, inf, nan)", "'002.5|-0inf|+00inf|nan   |'" },
+	{ "%", "'%5%'", "1", "!ValueError: unsupported format character '%' (0x25) at index 2" },
+	{ "%", "'%a|%a'", "('\303\251\342\202\254\360\237\230\200', ['\303\237'])", "\"'\\\\xe9\\\\u20ac\\\\U0001f600'|['\\\\xdf']\"" },
+	{ "%", "'%.200f'", "1.5", "'1.50000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'" },
+	{ "%", "'%12o|%-12x|'", "(8, 255)", "'          10|ff          |'" },
+	{ "%", "'%c'", "128512", "'\360\237\230\200'" },
+	{ "%", "'%s %'", "1", "!ValueError: incomplete format" },
+	{ "%", "'%-5%%s'", "1", "!ValueError: unsupported format character '%' (0x25) at index 3" },
+	{ "%", "'%%5.1%s'", "1", "'%5.11'" },
+	{ "%", "'%0*d'", "(5, 1)", "'00001'" },
+	{ "%", "'%(k)s'", "{'k': 1}", "'1'" },
 	{ "len", "", "('abc',)", "3" },
 	{ "len", "", "('h\303\251llo',)", "5" },
 	{ "len", "", "([1, 2],)", "2" },
@@ -3898,6 +3910,9 @@ static const struct ocase ocases[] = {
 	{ "int", "", "('z', 36)", "35" },
 	{ "int", "", "('12', 1)", "!ValueError: int() base must be >= 2 and <= 36, or 0" },
 	{ "int", "", "(1.5, 2)", "!TypeError: int() can't convert non-string with explicit base" },
+	{ "int", "", "(1.5, 1)", "!ValueError: int() base must be >= 2 and <= 36, or 0" },
+	{ "int", "", "([], 'a')", "!TypeError: 'str' object cannot be interpreted as an integer" },
+	{ "int", "", "('7', 37)", "!ValueError: int() base must be >= 2 and <= 36, or 0" },
 	{ "int", "", "('9223372036854775807',)", "9223372036854775807" },
 	{ "int", "", "('9223372036854775808',)", "!OverflowError: integer overflow" },
 	{ "int", "", "('-9223372036854775808',)", "-9223372036854775808" },
@@ -3990,6 +4005,9 @@ static const struct ocase ocases[] = {
 	{ "sorted", "", "({'b': 1, 'a': 2},)", "['a', 'b']" },
 	{ "sorted", "", "([[2], [1, 5], [1]],)", "[[1], [1, 5], [2]]" },
 	{ "sorted", "", "([(2, 'a'), (1, 'b'), (2, 'A')],)", "[(1, 'b'), (2, 'A'), (2, 'a')]" },
+	{ "sorted", "", "([0.5, 1, 'x'],)", "!TypeError: '<' not supported between instances of 'str' and 'int'" },
+	{ "sorted", "", "([2, 1, 'x', 0],)", "!TypeError: '<' not supported between instances of 'str' and 'int'" },
+	{ "sorted", "", "(['b', 'a', 2],)", "!TypeError: '<' not supported between instances of 'int' and 'str'" },
 	{ "sorted", "", "([40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 5.5, -0.0, 0],)", "[-0.0, 0, 1, 2, 3, 4, 5, 5.5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40]" },
 	{ "sorted", "", "([3, 1, 'x'],)", "!TypeError: '<' not supported between instances of 'str' and 'int'" },
 	{ "sorted", "", "(5,)", "!TypeError: 'int' object is not iterable" },
@@ -5695,6 +5713,34 @@ START_TEST(test_str_append_buffer)
 }
 END_TEST
 
+START_TEST(test_gas_in_builtins)
+{
+	nbc_limits lim = { 1000, 0, 0, 0 };
+	nbc_vm g;
+	nbc_value args[2], r, out;
+	bool found;
+
+	nbc_vm_init(&g, &lim, NULL);
+	args[0] = nbc_int(0);
+	args[1] = nbc_int(INT64_MAX);
+	ck_assert_int_eq(nbc_call_builtin(&g, NBC_BI_RANGE, args, 2, &r), 0);
+	/* sum(range(0, 2**63 - 1)) ends, out of instructions */
+	ck_assert_int_eq(nbc_call_builtin(&g, NBC_BI_SUM, &r, 1, &out), -1);
+	ck_assert_str_eq(nbc_exc_name(g.exc), "ResourceError");
+	ck_assert_str_eq(g.exc_msg, "instruction budget exhausted");
+	clear_exc(&g);
+	g.gas_left = 1000;
+	ck_assert_int_eq(nbc_call_builtin(&g, NBC_BI_MAX, &r, 1, &out), -1);
+	ck_assert_str_eq(nbc_exc_name(g.exc), "ResourceError");
+	clear_exc(&g);
+	g.gas_left = 1000;
+	ck_assert_int_eq(nbc_iter(&g, r, &args[0]), 0);
+	ck_assert_int_eq(nbc_contains(&g, args[0], nbc_int(-1), &found), -1);
+	ck_assert_str_eq(nbc_exc_name(g.exc), "ResourceError");
+	nbc_vm_release(&g);
+}
+END_TEST
+
 static Suite *
 objects_suite(void)
 {
@@ -5722,6 +5768,7 @@ objects_suite(void)
 	tcase_add_test(tc, test_lits);
 	tcase_add_test(tc, test_errors_first_wins);
 	tcase_add_test(tc, test_str_append_buffer);
+	tcase_add_test(tc, test_gas_in_builtins);
 	suite_add_tcase(s, tc);
 	return s;
 }

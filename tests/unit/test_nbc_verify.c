@@ -207,6 +207,35 @@ START_TEST(accepts_and_refuses)
 }
 END_TEST
 
+/* Tuple constants may nest NBC_MAX_KNEST deep, not deeper. */
+START_TEST(tuple_nesting)
+{
+	for (uint32_t depth = NBC_MAX_KNEST; depth <= NBC_MAX_KNEST + 1;
+	    depth++) {
+		nbc_builder *bb = nbc_builder_new();
+		uint32_t fn = 0, ln = 1, k = nbc_const_int(bb, 1);
+		uint8_t *blob;
+		size_t len;
+		nbc_error err;
+		int rc;
+
+		for (uint32_t i = 0; i < depth; i++)
+			k = nbc_const_tuple(bb, &k, 1);
+		E(LOAD_CONST, k, 0);
+		E(RETURN, 0, 0);
+		rc = nbc_builder_finish(bb, &blob, &len, &err);
+		nbc_builder_free(bb);
+		if (depth == NBC_MAX_KNEST) {
+			ck_assert_msg(rc == 0, "%s", err.message);
+			free(blob);
+		} else {
+			ck_assert_int_eq(rc, -1);
+			ck_assert_ptr_nonnull(strstr(err.message, "nests too deep"));
+		}
+	}
+}
+END_TEST
+
 START_TEST(utf8)
 {
 	ck_assert(nbc_utf8_valid("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 12));
@@ -347,6 +376,7 @@ int main(void)
 	tcase_set_timeout(tc, 100);
 	tcase_add_test(tc, accepts_and_refuses);
 	tcase_add_test(tc, utf8);
+	tcase_add_test(tc, tuple_nesting);
 	tcase_add_test(tc, mutations);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

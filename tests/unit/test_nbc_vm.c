@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nbc.h"
+#include "nbc_internal.h"
 
 /* Emit into function fn of builder bb on line ln (all three in scope). */
 #define E(op, a, b2) nbc_emit(bb, fn, NBC_OP_##op, (a), (b2), ln)
@@ -742,6 +742,25 @@ START_TEST(gc_roots)
 }
 END_TEST
 
+/* nbc_gas: the budget builtins charge for work done in C. */
+START_TEST(gas_charge)
+{
+	nbc_limits lim = { .gas = 10 };
+	nbc_vm vm;
+
+	nbc_vm_init(&vm, &lim, NULL);
+	ck_assert_int_eq(nbc_gas(&vm, 4), 0);
+	ck_assert_uint_eq(vm.gas_left, 6);
+	ck_assert_int_eq(nbc_gas(&vm, 6), 0);
+	ck_assert(!vm.raised);
+	ck_assert_int_eq(nbc_gas(&vm, 1), -1);
+	ck_assert(vm.raised);
+	ck_assert_int_eq(vm.exc, NBC_EXC_RESOURCE_ERROR);
+	ck_assert_str_eq(vm.exc_msg, "instruction budget exhausted");
+	nbc_vm_release(&vm);
+}
+END_TEST
+
 /* ---- threads ------------------------------------------------------------ */
 
 typedef struct job {
@@ -848,6 +867,7 @@ int main(void)
 	tcase_add_test(tc, print_output);
 	tcase_add_test(tc, fused_slow_paths);
 	tcase_add_test(tc, gc_roots);
+	tcase_add_test(tc, gas_charge);
 	tcase_add_test(tc, threads_and_unload);
 	tcase_add_test(tc, stats_count_errors);
 	suite_add_tcase(s, tc);

@@ -48,6 +48,7 @@ static const struct { const char *src, *want; } cases[] = {
 	  "2:16: using builtin 'len' as a value is not supported" },
 	{ "def f():\n    return time.time()\n",
 	  "2:12: module 'time' is not imported (add 'import time')" },
+	{ "def f():\n    return \"\xc3\xa9\" + y\n", "2:18: undefined name 'y'" },
 	/* arity */
 	{ "def f(a, b):\n    return a\ndef g():\n    return f(1, 2, 3)\n",
 	  "4:12: function 'f' takes 2 arguments, 3 given" },

@@ -209,6 +209,8 @@ START_TEST(test_other_errors)
 	    "opening parenthesis '('");
 	lex_all("x)", errs, sizeof errs);
 	ck_assert_str_eq(errs, "1:2: unmatched ')'");
+	lex_all("x = '\xc3\xa9\xc3\xa9' $", errs, sizeof errs);
+	ck_assert_str_eq(errs, "1:10: invalid syntax");   /* columns count characters */
 	lex_all("x = [1,\n2", errs, sizeof errs);
 	ck_assert_str_eq(errs, "1:5: '[' was never closed");
 	lex_all("x = 1 \\ y", errs, sizeof errs);

@@ -350,6 +350,29 @@ START_TEST(test_recovery)
 }
 END_TEST
 
+START_TEST(test_recovery_clauses)
+{
+	/* the else/elif of a statement whose header failed are not errors */
+	ck_assert_str_eq(parse_errors(
+	    "def f(x):\n"
+	    "    if x\n"
+	    "        return 1\n"
+	    "    elif x > 2:\n"
+	    "        return 3\n"
+	    "    else:\n"
+	    "        return 2\n"
+	    "    for i in x\n"
+	    "        pass\n"
+	    "    else:\n"
+	    "        pass\n"
+	    "    else:\n"
+	    "        pass\n"),
+	    "2:9: expected ':'\n"
+	    "8:15: expected ':'");
+	ck_assert_str_eq(parse_errors("else:\n    pass\n"), "1:1: invalid syntax");
+}
+END_TEST
+
 START_TEST(test_unsupported_in_parser)
 {
 	ck_assert_str_eq(parse_errors(
@@ -462,6 +485,7 @@ parse_suite(void)
 	tcase_add_test(tc, test_trailers);
 	tcase_add_test(tc, test_syntax_errors);
 	tcase_add_test(tc, test_recovery);
+	tcase_add_test(tc, test_recovery_clauses);
 	tcase_add_test(tc, test_unsupported_in_parser);
 	tcase_add_test(tc, test_annotations);
 	tcase_add_test(tc, test_deep_nesting);

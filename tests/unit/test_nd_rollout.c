@@ -13,7 +13,8 @@
  *              nd_call_text alike) lands within a sane bound;
  *   decision   at canary.min_calls, an error rate above the threshold rolls
  *              back by itself and one at it promotes, once, under threads,
- *              with the figures in the event; a restart mid-canary aborts it;
+ *              with the figures in the event; an abort racing the decision
+ *              wins or loses whole; a restart mid-canary aborts it;
  *   keep_loaded versions beyond it are RETIRED and gone from the runtime.
  *
  * Version 1.0.K answers f(x) with x + (K+1)*1000000.  Also run under
@@ -30,8 +31,8 @@
 
 static nd_engine *e;
 
-/* The source of version 1.0.k (declared): f(x), plus a loop of `spin` iterations
- * first, plus (faulty) a ZeroDivisionError on even x. */
+/* The source of version 1.0.k (declared): f(x), after a loop of `spin`
+ * iterations, with (faulty) a ZeroDivisionError on even x. */
 static char *src_of(int k, long spin, bool faulty)
 {
 	char *s;
@@ -119,7 +120,7 @@ static bool module_loaded(const char *ver)
 
 /* ---- callers ------------------------------------------------------------ */
 
-#define MAXV 16
+#define MAXV 64
 
 typedef struct callstats {
 	long calls, failed, mixed, errors;
@@ -223,7 +224,7 @@ static void close_engine(void)
 	free(state_dir);
 }
 
-/* ---- tests ---------------------------------------------------------------- */
+/* ---- tests -------------------------------------------------------------- */
 
 START_TEST(test_swaps_under_load)
 {
@@ -526,6 +527,75 @@ START_TEST(test_decision_threshold)
 }
 END_TEST
 
+/* How many events of type the log holds for version ver of svc. */
+static int count_ver_events(const char *type, const char *ver)
+{
+	cJSON *a = t_events(e), *it;
+	int n = 0;
+
+	cJSON_ArrayForEach(it, a)
+		n += !strcmp(t_str(it, "type"), type) &&
+		    !strcmp(t_str(it, "unit"), "svc") &&
+		    !strcmp(t_str(it, "version"), ver);
+	cJSON_Delete(a);
+	return n;
+}
+
+/* An abort racing the canary's own decision under threads: exactly one
+ * of them wins, whole (one event, routing and handle agree with it). */
+START_TEST(test_abort_races_decision)
+{
+	const char *pol = "canary.min_calls = 2000\ncanary.max_error_rate = 0.1\n";
+	unsigned seed = 42;
+	int k, aborted = 0, promoted = 0;
+	pthread_t th[3];
+
+	open_engine();
+	setup_unit(pol);
+	submit_ver(0, 0, false);
+	ctl_ok("activate 1.0.0");
+	for (k = 1; k <= 30; k++) {
+		char ver[16], cmd[32], *act, was[16];
+		nd_err err = { 0, "" };
+		uint64_t hid = submit_ver(k, 0, false);
+		int r;
+
+		act = t_active(e, "svc");
+		snprintf(was, sizeof(was), "%.*s", (int)strcspn(act, "\n"), act);
+		free(act);
+		snprintf(ver, sizeof(ver), "1.0.%d", k);
+		snprintf(cmd, sizeof(cmd), "canary %s 50", ver);
+		ctl_ok(cmd);
+		start_callers(th, 3, 2000, -1);
+		usleep(rand_r(&seed) % 2000);
+		r = nd_ctl(e, "svc", "abort", 5, getuid(), &err);
+		join_callers(th, 3);
+		ck_assert_int_eq(totals.failed + totals.mixed, 0);
+		ck_assert_msg(r == 0 || r == EBUSY, "abort: %s", err.msg);
+		ck_assert_int_eq(count_ver_events("canary_aborted", ver) +
+		    count_ver_events("canary_promoted", ver) +
+		    count_ver_events("rolled_back", ver), 1);
+		act = t_active(e, "svc");
+		if (r == 0) {
+			aborted++;
+			ck_assert_int_eq(count_ver_events("canary_aborted", ver), 1);
+			ck_assert_str_eq(t_hstate(e, hid), "ROLLED_BACK");
+			ck_assert_int_eq(strncmp(act, was, strlen(was)), 0);
+		} else {
+			promoted++;
+			ck_assert_int_eq(count_ver_events("canary_promoted", ver),
+			    1);
+			ck_assert_str_eq(t_hstate(e, hid), "ACTIVE");
+			ck_assert_int_eq(strncmp(act, ver, strlen(ver)), 0);
+		}
+		free(act);
+	}
+	/* which side wins is up to the scheduler; both are whole */
+	ck_assert_int_eq(aborted + promoted, 30);
+	close_engine();
+}
+END_TEST
+
 START_TEST(test_restart_aborts_canary)
 {
 	const char *pol = "activation = canary\ncanary.min_calls = 1000\n";
@@ -616,6 +686,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_split);
 	tcase_add_test(tc, test_decision_under_threads);
 	tcase_add_test(tc, test_decision_threshold);
+	tcase_add_test(tc, test_abort_races_decision);
 	tcase_add_test(tc, test_restart_aborts_canary);
 	tcase_add_test(tc, test_keep_loaded);
 	suite_add_tcase(s, tc);
