@@ -398,6 +398,19 @@ store(gen *g, const ncc_expr *t)
 	}
 }
 
+/* The opcode of augmented operator op (a binary one from the parser):
+ * += and *= are in place on lists (INPLACE_ADD, INPLACE_MUL), the rest
+ * is the binary operator, as in CPython. */
+static enum nbc_opcode
+aug_opcode(unsigned op)
+{
+	if (op == NBC_OP_ADD)
+		return NBC_OP_INPLACE_ADD;
+	if (op == NBC_OP_MUL)
+		return NBC_OP_INPLACE_MUL;
+	return (enum nbc_opcode)op;
+}
+
 static void
 augassign(gen *g, const ncc_stmt *st)
 {
@@ -406,7 +419,7 @@ augassign(gen *g, const ncc_stmt *st)
 	if (t->kind == E_NAME) {
 		expr(g, t);
 		expr(g, st->u.aug.value);
-		emit(g, (enum nbc_opcode)st->u.aug.op, 0, 0, st->line);
+		emit(g, aug_opcode(st->u.aug.op), 0, 0, st->line);
 		store(g, t);
 		return;
 	}
@@ -415,7 +428,7 @@ augassign(gen *g, const ncc_stmt *st)
 	emit(g, NBC_OP_DUP2, 0, 0, st->line);
 	emit(g, NBC_OP_SUBSCR, 0, 0, st->line);
 	expr(g, st->u.aug.value);
-	emit(g, (enum nbc_opcode)st->u.aug.op, 0, 0, st->line);
+	emit(g, aug_opcode(st->u.aug.op), 0, 0, st->line);
 	emit(g, NBC_OP_ROT3, 0, 0, st->line);
 	emit(g, NBC_OP_STORE_SUBSCR, 0, 0, st->line);
 }

@@ -326,6 +326,31 @@ static nd_version *load_version(nd_engine *e, nd_unit *u, const cJSON *ent,
 	return v;
 }
 
+/*
+ * unit.json's version entry ent records the state of the version's handle
+ * (handle_state): the truth for a handle past validation, whose file a
+ * rollout command rewrites without syncing it (nd_persist.c).  Set the
+ * handle, already loaded from its file, to it; a handle whose file shows
+ * no validated state yet is left to recovery.
+ */
+static void handle_state_from(nd_engine *e, const nd_unit *u,
+    const cJSON *ent)
+{
+	const cJSON *hid = cJSON_GetObjectItemCaseSensitive(ent, "handle");
+	const char *hs = jstr(ent, "handle_state");
+	int st = hs ? nd_hstate_parse(hs) : -1;
+	nd_handle *h;
+
+	if (!cJSON_IsNumber(hid) || st < 0 || nd_hstate_pending(st) ||
+	    st == ND_H_VALIDATION_FAILED)
+		return;
+	h = nd_handle_find(e, (uint64_t)hid->valuedouble);
+	if (!h || strcmp(h->unit, u->id) || nd_hstate_pending(h->state) ||
+	    h->state == ND_H_VALIDATION_FAILED)
+		return;
+	h->state = (enum nd_hstate)st;      /* as stored: not a transition */
+}
+
 /* Load one unit folder; recovery is staged later. */
 static nd_unit *load_unit(nd_engine *e, const char *id, cJSON *events,
     char **active_ver, char **canary_ver, int *canary_pct, cJSON **hist)
@@ -375,6 +400,8 @@ static nd_unit *load_unit(nd_engine *e, const char *id, cJSON *events,
 		else
 			TAILQ_INSERT_TAIL(&u->versions, v, link);
 	}
+	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(j, "versions"))
+		handle_state_from(e, u, it);
 	*active_ver = jstr(j, "active") ? strdup(jstr(j, "active")) : NULL;
 	c = cJSON_GetObjectItemCaseSensitive(j, "canary");
 	*canary_ver = jstr(c, "version") ? strdup(jstr(c, "version")) : NULL;

@@ -72,11 +72,15 @@ void nd_sha256_hex(const void *data, size_t len, char out[65]);
  */
 #define ND_PB_MAX 16
 typedef struct nd_pbatch {
-	struct { char *path; char *tmp; int fd; } f[ND_PB_MAX];
+	struct { char *path; char *tmp; int fd; bool lazy; } f[ND_PB_MAX];
 	int n;
 	char *mkdirs[4];         /* folders made for this batch (removed on abort) */
 	int nmkdirs;
 	bool nosync;             /* atomic (rename) but not synced: see nd_txn */
+	/* Files added while lazy is set are replaced atomically (rename) but
+	 * neither they nor their folders are synced: for copies whose truth
+	 * another, synced file of the batch records (see nd_txn_commit). */
+	bool lazy;
 } nd_pbatch;
 
 void nd_pb_init(nd_pbatch *pb);
@@ -425,7 +429,8 @@ void nd_txn_event(nd_txn *t, cJSON *ev);
 /* Persist, apply, log.  EIO when the state folder failed: nothing
  * changed then.  u->mut held (when there is a unit). */
 int nd_txn_commit(nd_txn *t, nd_err *err);
-/* unit.json as it will be after the transaction (t may be NULL). */
+/* unit.json as it will be after the transaction t.  Takes e->lock
+ * briefly (to read the state of the versions' handles). */
 cJSON *nd_unit_json(const nd_unit *u, const nd_txn *t);
 
 void nd_notify(nd_engine *e, const char *unit, uint64_t hid, unsigned what);

@@ -237,15 +237,45 @@ static void json_time(cJSON *j, const char *key, int64_t ms)
 	cJSON_AddStringToObject(j, key, buf);
 }
 
-static cJSON *version_entry(const nd_version *v, enum nd_vstate st)
+/* The state h will have when the transaction applies. */
+static enum nd_hstate txn_hstate(const nd_txn *t, const nd_handle *h)
+{
+	int i;
+
+	for (i = 0; i < t->nhch; i++)
+		if (t->hch[i].h == h)
+			return t->hch[i].nh->state;
+	return h->state;
+}
+
+/* v's entry in unit.json, with the state its handle will have (hs < 0:
+ * none known). */
+static cJSON *version_entry(const nd_version *v, enum nd_vstate st, int hs)
 {
 	cJSON *o = cJSON_CreateObject();
 
 	cJSON_AddStringToObject(o, "version", v->ver);
 	cJSON_AddStringToObject(o, "state", nd_vstate_name(st));
 	cJSON_AddNumberToObject(o, "handle", (double)v->hid);
+	if (hs >= 0)
+		cJSON_AddStringToObject(o, "handle_state",
+		    nd_hstate_name((enum nd_hstate)hs));
 	json_time(o, "loaded_at", v->loaded_at_ms);
 	return o;
+}
+
+/* The state v's handle will have after t (-1 if it has none); e->lock
+ * held. */
+static int entry_hstate(const nd_txn *t, const nd_version *v)
+{
+	const nd_handle *h;
+	int i;
+
+	for (i = 0; i < t->nhch; i++)
+		if (t->hch[i].nh->id == v->hid)
+			return (int)t->hch[i].nh->state;
+	h = nd_handle_find(t->e, v->hid);
+	return h ? (int)txn_hstate(t, h) : -1;
 }
 
 cJSON *nd_unit_json(const nd_unit *u, const nd_txn *t)
@@ -293,18 +323,20 @@ cJSON *nd_unit_json(const nd_unit *u, const nd_txn *t)
 	else
 		cJSON_AddNullToObject(j, "last_error");
 	a = cJSON_AddArrayToObject(j, "versions");
+	pthread_mutex_lock(&t->e->lock);
 	TAILQ_FOREACH(v, &u->versions, link) {
 		if (!newv_done && ncc_semver_cmp(&t->newv->sv, &v->sv) < 0) {
 			cJSON_AddItemToArray(a, version_entry(t->newv,
-			    nd_txn_vstate(t, t->newv)));
+			    nd_txn_vstate(t, t->newv), entry_hstate(t, t->newv)));
 			newv_done = true;
 		}
-		cJSON_AddItemToArray(a, version_entry(v, t ? nd_txn_vstate(t, v) :
-		    v->state));
+		cJSON_AddItemToArray(a, version_entry(v, nd_txn_vstate(t, v),
+		    entry_hstate(t, v)));
 	}
 	if (!newv_done)
 		cJSON_AddItemToArray(a, version_entry(t->newv,
-		    nd_txn_vstate(t, t->newv)));
+		    nd_txn_vstate(t, t->newv), entry_hstate(t, t->newv)));
+	pthread_mutex_unlock(&t->e->lock);
 	return j;
 }
 
@@ -430,6 +462,27 @@ static int txn_apply(nd_txn *t, nbc_module **unload, int *nunload)
 	return 0;
 }
 
+/*
+ * Whether the change of handle h to nh may be written lazily: a step
+ * between the states a handle has once validated (its file holds such a
+ * state already, durably) for a handle whose version is in t's unit, so
+ * that unit.json's entry for that version records the new state.
+ */
+static bool handle_lazy(const nd_txn *t, const nd_handle *h,
+    const nd_handle *nh)
+{
+	const nd_version *v;
+
+	if (!t->u || nd_hstate_pending(h->state) || nd_hstate_pending(nh->state) ||
+	    h->state == ND_H_VALIDATION_FAILED ||
+	    nh->state == ND_H_VALIDATION_FAILED || strcmp(h->unit, t->u->id))
+		return false;
+	TAILQ_FOREACH(v, &t->u->versions, link)
+		if (v->hid == h->id)
+			return true;
+	return false;
+}
+
 int nd_txn_commit(nd_txn *t, nd_err *err)
 {
 	nd_engine *e = t->e;
@@ -443,7 +496,14 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 		char *p = nd_handle_path(e, t->hch[i].nh->id, "json");
 		cJSON *j = nd_handle_json(t->hch[i].nh);
 
+		/* a rollout step of a handle that has its version: unit.json
+		 * (written below, synced) records the new state, so the
+		 * handle file may lag */
+		t->pb.lazy = handle_lazy(t, t->hch[i].h, t->hch[i].nh);
+		if (t->pb.lazy)
+			t->unit_file = true;
 		r = nd_pb_add_json(&t->pb, p, j, err);
+		t->pb.lazy = false;
 		cJSON_Delete(j);
 		free(p);
 		if (r)
@@ -1098,17 +1158,6 @@ static void ev_str(cJSON *ev, const char *key, const char *s)
 		cJSON_AddNullToObject(ev, key);
 }
 
-/* The state h will have when the transaction applies. */
-static enum nd_hstate txn_hstate(const nd_txn *t, const nd_handle *h)
-{
-	int i;
-
-	for (i = 0; i < t->nhch; i++)
-		if (t->hch[i].h == h)
-			return t->hch[i].nh->state;
-	return h->state;
-}
-
 /* Stage a handle transition when h is in state from (so a handle whose
  * story has ended, e.g. SUPERSEDED, is neither changed nor rewritten). */
 static void stage_handle_if(nd_txn *t, uint64_t hid, enum nd_hstate from,
@@ -1206,7 +1255,8 @@ static void stage_canary(nd_txn *t, nd_version *v, int pct)
 	t->canary_pct = pct;
 }
 
-static void stage_promote(nd_txn *t, const char *reason)
+/* Returns the canary_promoted event (to which the caller may add fields). */
+static cJSON *stage_promote(nd_txn *t, const char *reason)
 {
 	nd_version *c, *old;
 	cJSON *ev;
@@ -1228,11 +1278,13 @@ static void stage_promote(nd_txn *t, const char *reason)
 	t->canary = NULL;
 	t->canary_pct = 0;
 	stage_keep_loaded(t);
+	return ev;
 }
 
 /* End the canary: aborted (event canary_aborted) or rolled back (event
- * rolled_back) with reason. */
-static void stage_end_canary(nd_txn *t, bool rolled_back, const char *reason)
+ * rolled_back) with reason.  Returns that event. */
+static cJSON *stage_end_canary(nd_txn *t, bool rolled_back,
+    const char *reason)
 {
 	nd_version *c;
 	cJSON *ev;
@@ -1252,6 +1304,7 @@ static void stage_end_canary(nd_txn *t, bool rolled_back, const char *reason)
 	stage_handle_if(t, c->hid, ND_H_CANARY, ND_H_ROLLED_BACK);
 	t->canary = NULL;
 	t->canary_pct = 0;
+	return ev;
 }
 
 /* After a validation passes: the activation policy (auto: activate;
@@ -1281,6 +1334,8 @@ static void stage_after_validated(nd_txn *t, nd_version *v)
 }
 
 /* ---- ctl ------------------------------------------------------------------ */
+
+static bool stage_decide(nd_txn *t, nd_version *v, const nd_policy *pol);
 
 static int ctl_stage(nd_txn *t, char **w, int nw, nd_err *err)
 {
@@ -1510,6 +1565,10 @@ int nd_policy_set(nd_engine *e, const char *unit, const char *text,
 		free(s);
 	}
 	nd_txn_event(&t, ev);
+	/* a canary that already has the calls the new policy asks for is
+	 * judged now, by the new policy, in the same change */
+	if (u->canary)
+		stage_decide(&t, u->canary, &p);
 	stage_keep_loaded(&t);
 	r = nd_txn_commit(&t, err);
 	pthread_mutex_unlock(&u->mut);
@@ -1519,36 +1578,60 @@ int nd_policy_set(nd_engine *e, const char *unit, const char *text,
 
 /* ---- calls ------------------------------------------------------------ */
 
-/* Judge the canary v of u by its figures (SPEC.md 5b). */
-static void canary_decide(nd_engine *e, nd_unit *u, nd_version *v)
+/*
+ * Judge the canary v of u by its figures against policy pol (SPEC.md 5b):
+ * once it has pol->canary_min_calls calls, stage its rollback (error rate
+ * above pol->canary_max_error_rate) or its promotion, the event carrying
+ * calls, errors, rate and threshold as fields and in its reason.  Returns
+ * whether a decision was staged.  u->mut held.
+ */
+static bool stage_decide(nd_txn *t, nd_version *v, const nd_policy *pol)
 {
-	nd_txn t;
+	nd_unit *u = t->u;
 	char reason[256];
 	uint64_t calls, errors;
 	double rate;
+	bool back;
+	cJSON *ev;
+
+	pthread_mutex_lock(&t->e->lock);
+	calls = v->c_calls;
+	errors = v->c_errors;
+	pthread_mutex_unlock(&t->e->lock);
+	if (u->canary != v || calls == 0 || calls < pol->canary_min_calls)
+		return false;
+	rate = (double)errors / (double)calls;
+	back = rate > pol->canary_max_error_rate;
+	snprintf(reason, sizeof(reason), "canary %s: %llu calls, %llu errors, "
+	    "error rate %.4f %s threshold %.4f", v->ver,
+	    (unsigned long long)calls, (unsigned long long)errors, rate,
+	    back ? "above" : "at or below", pol->canary_max_error_rate);
+	if (back) {
+		ev = stage_end_canary(t, true, reason);
+		free(t->last_error);
+		t->last_error = strdup(reason);
+	} else {
+		ev = stage_promote(t, reason);
+	}
+	if (ev) {
+		cJSON_AddNumberToObject(ev, "calls", (double)calls);
+		cJSON_AddNumberToObject(ev, "errors", (double)errors);
+		cJSON_AddNumberToObject(ev, "rate", rate);
+		cJSON_AddNumberToObject(ev, "threshold",
+		    pol->canary_max_error_rate);
+	}
+	return true;
+}
+
+/* Judge the canary v of u after one of its calls. */
+static void canary_decide(nd_engine *e, nd_unit *u, nd_version *v)
+{
+	nd_txn t;
 
 	pthread_mutex_lock(&u->mut);
 	nd_txn_init(&t, e, u);
-	pthread_mutex_lock(&e->lock);
-	calls = v->c_calls;
-	errors = v->c_errors;
-	pthread_mutex_unlock(&e->lock);
-	if (u->canary == v && calls >= u->pol.canary_min_calls) {
-		rate = (double)errors / (double)calls;
-		snprintf(reason, sizeof(reason), "canary %s: %llu calls, %llu "
-		    "errors, error rate %.4f %s threshold %.4f", v->ver,
-		    (unsigned long long)calls, (unsigned long long)errors, rate,
-		    rate > u->pol.canary_max_error_rate ? "above" : "at or below",
-		    u->pol.canary_max_error_rate);
-		if (rate > u->pol.canary_max_error_rate) {
-			stage_end_canary(&t, true, reason);
-			free(t.last_error);
-			t.last_error = strdup(reason);
-		} else {
-			stage_promote(&t, reason);
-		}
+	if (stage_decide(&t, v, &u->pol))
 		nd_txn_commit(&t, NULL);
-	}
 	pthread_mutex_lock(&e->lock);
 	u->deciding = false;
 	pthread_mutex_unlock(&e->lock);

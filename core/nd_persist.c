@@ -29,6 +29,13 @@
  * renamed into place but not synced (pb->nosync): recovery validates both
  * states again, so a crash that loses it loses nothing.
  *
+ * Once a handle has a version, unit.json records the handle's state too
+ * (the version entry's handle_state): a rollout command (activate,
+ * rollback, canary, promote, abort) then makes one durable write, of
+ * unit.json, and rewrites the handle files it changes lazily (renamed,
+ * not synced: pb->lazy); at open, unit.json's handle_state wins over a
+ * handle file that lags behind it.
+ *
  * Also here: error values, times, user names, and the fault injection
  * hook for tests (nd_persist_fail_after).
  */
@@ -230,8 +237,9 @@ int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
 		free(tmp);
 		return EIO;
 	}
-	if (!pb->nosync)
+	if (!pb->nosync && !pb->lazy)
 		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+	pb->f[pb->n].lazy = pb->lazy;
 	pb->f[pb->n].tmp = tmp;
 	pb->f[pb->n].path = strdup(path);
 	pb->f[pb->n].fd = fd;
@@ -280,7 +288,7 @@ static void pb_clear(nd_pbatch *pb)
 	for (i = 0; i < pb->nmkdirs; i++)
 		free(pb->mkdirs[i]);
 	pb->n = pb->nmkdirs = 0;
-	pb->nosync = false;
+	pb->nosync = pb->lazy = false;
 }
 
 int nd_pb_commit(nd_pbatch *pb, nd_err *err)
@@ -289,7 +297,7 @@ int nd_pb_commit(nd_pbatch *pb, nd_err *err)
 	int ndirs = 0, i, j, r = 0;
 
 	for (i = 0; i < pb->n && !pb->nosync; i++) {
-		if (sync_fd(pb->f[i].fd) < 0) {
+		if (!pb->f[i].lazy && sync_fd(pb->f[i].fd) < 0) {
 			r = nd_seterr(err, EIO, "fsync %s: %s", pb->f[i].path,
 			    strerror(errno));
 			nd_pb_abort(pb);
@@ -310,7 +318,11 @@ int nd_pb_commit(nd_pbatch *pb, nd_err *err)
 		}
 	}
 	for (i = 0; i < pb->n + pb->nmkdirs; i++) {
-		char *d = parent_of(i < pb->n ? pb->f[i].path :
+		char *d;
+
+		if (i < pb->n && pb->f[i].lazy)
+			continue;
+		d = parent_of(i < pb->n ? pb->f[i].path :
 		    pb->mkdirs[i - pb->n]);
 
 		for (j = 0; d && j < ndirs; j++)

@@ -32,7 +32,7 @@ static uid_t caller_uid(void)
 
 static void *nfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	cfg->entry_timeout = 0;
+	cfg->entry_timeout = NFS_ENTRY_TIMEOUT;
 	cfg->attr_timeout = 0;
 	cfg->negative_timeout = 0;
 	cfg->direct_io = 1;

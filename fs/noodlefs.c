@@ -317,7 +317,6 @@ int main(int argc, char **argv)
 		ready_fd = -1;
 	}
 	status = run_loop(fuse, &copts) == 0 ? 0 : 1;
-	nfs_notify_stop();
 	fuse_remove_signal_handlers(se);
 out_unmount:
 	nfs_notify_stop();

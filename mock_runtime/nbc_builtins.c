@@ -942,8 +942,8 @@ arity_error(nbc_vm *vm, enum nbc_builtin id, size_t n)
 	    mx == 1 ? "" : "s", n);
 }
 
-int
-nbc_call_builtin(nbc_vm *vm, enum nbc_builtin id, const nbc_value *args,
+static __attribute__((noinline)) int
+call_builtin_general(nbc_vm *vm, enum nbc_builtin id, const nbc_value *args,
     size_t n, nbc_value *out)
 {
 	int64_t i;
@@ -973,12 +973,8 @@ nbc_call_builtin(nbc_vm *vm, enum nbc_builtin id, const nbc_value *args,
 			*out = args[0];
 			return 0;
 		}
-		if (args[0].t == NBC_T_INT) {
-			char num[24];
-
-			return nbc_str_new(vm, num, nbc_int_text(args[0].u.i, num),
-			    out);
-		}
+		if (args[0].t == NBC_T_INT)
+			return nbc_str_from_int(vm, args[0].u.i, out);
 		nbc_buf_init(&b, vm);
 		if (nbc_str_buf(vm, &b, args[0]) < 0) {
 			nbc_buf_free(&b);
@@ -1058,4 +1054,13 @@ nbc_call_builtin(nbc_vm *vm, enum nbc_builtin id, const nbc_value *args,
 	default:
 		return bi_math(vm, id, args, n, out);
 	}
+}
+
+int
+nbc_call_builtin(nbc_vm *vm, enum nbc_builtin id, const nbc_value *args,
+    size_t n, nbc_value *out)
+{
+	if (id == NBC_BI_STR && n == 1 && args[0].t == NBC_T_INT)
+		return nbc_str_from_int(vm, args[0].u.i, out);
+	return call_builtin_general(vm, id, args, n, out);
 }

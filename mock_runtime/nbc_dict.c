@@ -29,12 +29,11 @@ mix(uint64_t h)
 	return h;
 }
 
-static inline bool
-keys_equal(nbc_value a, nbc_value b)
+/* Slow part of key equality, out of line so lookup's loop stays lean. */
+static __attribute__((noinline)) bool
+keys_equal_slow(nbc_value a, nbc_value b)
 {
 	if (a.t == b.t) {
-		if (NBC_IS_HEAP(a) && a.u.o == b.u.o)
-			return true;
 		if (a.t == NBC_T_STR)
 			return nbc_str_eq(NBC_STR(a), NBC_STR(b));
 		if (a.t == NBC_T_INT)
@@ -43,8 +42,28 @@ keys_equal(nbc_value a, nbc_value b)
 	return nbc_equal(a, b);
 }
 
+static inline bool
+keys_equal(nbc_value a, nbc_value b)
+{
+	if (a.t == b.t && NBC_IS_HEAP(a) && a.u.o == b.u.o)
+		return true;
+	return keys_equal_slow(a, b);
+}
+
+/* nbc_hash, with the common cases (a str whose hash is cached, an int)
+ * inline. */
+static inline int
+key_hash(nbc_vm *vm, nbc_value key, uint64_t *h)
+{
+	if (key.t == NBC_T_STR && NBC_STR(key)->hash != 0) {
+		*h = NBC_STR(key)->hash;
+		return 0;
+	}
+	return nbc_hash(vm, key, h);
+}
+
 /* Entry number of key, or -1; *slot: its index slot, or where to put it. */
-static int64_t
+static inline int64_t
 lookup(const nbc_dict *d, nbc_value key, uint64_t hash, size_t *slot)
 {
 	size_t mask, i, tomb = SIZE_MAX;
@@ -54,6 +73,7 @@ lookup(const nbc_dict *d, nbc_value key, uint64_t hash, size_t *slot)
 	mask = d->nindex - 1;
 	for (i = mix(hash) & mask;; i = (i + 1) & mask) {
 		int32_t ix = d->index[i];
+		const nbc_dict_entry *e;
 
 		if (ix == -1) {
 			*slot = tomb != SIZE_MAX ? tomb : i;
@@ -64,8 +84,8 @@ lookup(const nbc_dict *d, nbc_value key, uint64_t hash, size_t *slot)
 				tomb = i;
 			continue;
 		}
-		if (d->entries[ix].hash == hash &&
-		    keys_equal(d->entries[ix].key, key)) {
+		e = &d->entries[ix];
+		if (e->hash == hash && keys_equal(e->key, key)) {
 			*slot = i;
 			return ix;
 		}
@@ -137,17 +157,12 @@ nbc_dict_new(nbc_vm *vm, nbc_value *out)
 	return 0;
 }
 
-static int
-dict_insert(nbc_vm *vm, nbc_dict *d, nbc_value key, uint64_t hash,
-    nbc_value val)
+/* Add key (absent, hashing to hash) with val; slot: where lookup said to
+ * put it. */
+static __attribute__((noinline)) int
+dict_add(nbc_vm *vm, nbc_dict *d, nbc_value key, uint64_t hash,
+    nbc_value val, size_t slot)
 {
-	size_t slot = 0;
-	int64_t ix = lookup(d, key, hash, &slot);
-
-	if (ix >= 0) {
-		d->entries[ix].value = val;
-		return 0;
-	}
 	if (d->nentries >= d->cap) {
 		if (resize(vm, d, d->n + 1 > d->n * 2 ? d->n + 1 : d->n * 2) < 0)
 			return -1;
@@ -162,31 +177,62 @@ dict_insert(nbc_vm *vm, nbc_dict *d, nbc_value key, uint64_t hash,
 	return 0;
 }
 
+static inline int
+dict_insert(nbc_vm *vm, nbc_dict *d, nbc_value key, uint64_t hash,
+    nbc_value val)
+{
+	size_t slot = 0;
+	int64_t ix = lookup(d, key, hash, &slot);
+
+	if (ix >= 0) {
+		d->entries[ix].value = val;
+		return 0;
+	}
+	return dict_add(vm, d, key, hash, val, slot);
+}
+
 int
 nbc_dict_set(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value val)
 {
 	uint64_t h;
 
-	if (nbc_hash(vm, key, &h) < 0)
+	if (key_hash(vm, key, &h) < 0)
 		return -1;
 	return dict_insert(vm, NBC_DICT(dict), key, h, val);
 }
 
-int
-nbc_dict_get(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value *val)
+static inline int
+dict_get(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value *val)
 {
 	nbc_dict *d = NBC_DICT(dict);
 	uint64_t h;
 	size_t slot;
 	int64_t ix;
 
-	if (nbc_hash(vm, key, &h) < 0)
+	if (key_hash(vm, key, &h) < 0)
 		return -1;
 	ix = lookup(d, key, h, &slot);
 	if (ix < 0)
 		return 0;
 	*val = d->entries[ix].value;
 	return 1;
+}
+
+int
+nbc_dict_get(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value *val)
+{
+	return dict_get(vm, dict, key, val);
+}
+
+int
+nbc_dict_get_or(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value dflt,
+    nbc_value *out)
+{
+	int r = dict_get(vm, dict, key, out);
+
+	if (r == 0)
+		*out = dflt;
+	return r < 0 ? -1 : 0;
 }
 
 int
@@ -324,7 +370,7 @@ nbc_dict_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
 
 	switch (id) {
 	case NBC_M_GET:
-		r = nbc_dict_get(vm, self, args[0], out);
+		r = dict_get(vm, self, args[0], out);
 		if (r == 0)
 			*out = n > 1 ? args[1] : nbc_none();
 		return r < 0 ? -1 : 0;

@@ -91,7 +91,6 @@ typedef struct nbc_str {
 	size_t len;          /* bytes of UTF-8 */
 	size_t nchars;       /* code points */
 	uint64_t hash;       /* 0: not computed yet */
-	bool ascii;          /* len == nchars: O(1) indexing */
 	char *data;
 	union {
 		struct nbc_str *base;  /* NBC_OF_STRVIEW: whose buffer data is in */
@@ -99,6 +98,9 @@ typedef struct nbc_str {
 	} buf;
 	char inl[];          /* the inline bytes (NUL-terminated) */
 } nbc_str;
+
+/* A str is ASCII (O(1) indexing) exactly when its bytes are its chars. */
+static inline bool nbc_str_ascii(const nbc_str *s) { return s->len == s->nchars; }
 
 typedef struct nbc_list {
 	nbc_obj h;
@@ -238,6 +240,8 @@ int nbc_value_thaw(nbc_vm *vm, nbc_value v, nbc_value *out);
 
 /* A str from UTF-8 bytes (must be valid UTF-8). */
 int nbc_str_new(nbc_vm *vm, const char *s, size_t len, nbc_value *out);
+/* str(i) for an int: its decimal digits as a new str (ASCII). */
+int nbc_str_from_int(nbc_vm *vm, int64_t i, nbc_value *out);
 int nbc_list_new(nbc_vm *vm, size_t cap, nbc_value *out);
 int nbc_list_append(nbc_vm *vm, nbc_value list, nbc_value item);
 int nbc_tuple_new(nbc_vm *vm, const nbc_value *items, size_t n,
@@ -246,6 +250,10 @@ int nbc_dict_new(nbc_vm *vm, nbc_value *out);
 int nbc_dict_set(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value val);
 /* 1 found (*val set), 0 absent, -1 error (unhashable key). */
 int nbc_dict_get(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value *val);
+/* dict.get(key, dflt): *out is the value of key, or dflt; 0, or -1 on
+ * error (an unhashable key). */
+int nbc_dict_get_or(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value dflt,
+    nbc_value *out);
 
 /* BUILD_LIST / BUILD_TUPLE / BUILD_DICT (items: k0 v0 k1 v1 ...). */
 int nbc_build_list(nbc_vm *vm, const nbc_value *items, size_t n,

@@ -287,8 +287,8 @@ methods_of(uint32_t t)
 
 #undef M
 
-int
-nbc_call_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
+static __attribute__((noinline)) int
+call_method_general(nbc_vm *vm, enum nbc_method id, nbc_value self,
     const nbc_value *args, size_t n, nbc_value *out)
 {
 	const char *name;
@@ -341,4 +341,24 @@ nbc_call_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
 		    "'%s' object has no attribute '%s'", nbc_type_name(self),
 		    name);
 	return r;
+}
+
+int
+nbc_call_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
+    const nbc_value *args, size_t n, nbc_value *out)
+{
+	/* the hottest calls first, past the general checks they pass */
+	if (self.t == NBC_T_LIST && id == NBC_M_APPEND && n == 1) {
+		nbc_list *l = NBC_LIST(self);
+
+		*out = nbc_none();
+		if (l->n == l->cap && nbc_list_reserve(vm, l, l->n + 1) < 0)
+			return -1;
+		l->items[l->n++] = args[0];
+		return 0;
+	}
+	if (self.t == NBC_T_DICT && id == NBC_M_GET && (n == 1 || n == 2))
+		return nbc_dict_get_or(vm, self, args[0],
+		    n > 1 ? args[1] : nbc_none(), out);
+	return call_method_general(vm, id, self, args, n, out);
 }

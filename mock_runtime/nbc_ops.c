@@ -1016,8 +1016,9 @@ is_seq(nbc_value v)
 	return v.t == NBC_T_STR || v.t == NBC_T_LIST || v.t == NBC_T_TUPLE;
 }
 
-int
-nbc_binary(nbc_vm *vm, enum nbc_opcode op, nbc_value a, nbc_value b,
+/* nbc_binary but for str + str. */
+static __attribute__((noinline)) int
+binary_general(nbc_vm *vm, enum nbc_opcode op, nbc_value a, nbc_value b,
     nbc_value *out)
 {
 	bool r;
@@ -1081,6 +1082,15 @@ nbc_binary(nbc_vm *vm, enum nbc_opcode op, nbc_value a, nbc_value b,
 		return nbc_raise(vm, NBC_EXC_RUNTIME_ERROR,
 		    "bad binary operator %d", (int)op);
 	}
+}
+
+int
+nbc_binary(nbc_vm *vm, enum nbc_opcode op, nbc_value a, nbc_value b,
+    nbc_value *out)
+{
+	if (op == NBC_OP_ADD && a.t == NBC_T_STR && b.t == NBC_T_STR)
+		return nbc_str_concat(vm, a, b, out);
+	return binary_general(vm, op, a, b, out);
 }
 
 int
@@ -1378,7 +1388,7 @@ nbc_iter(nbc_vm *vm, nbc_value v, nbc_value *out)
 	case NBC_T_TUPLE:
 		return new_iter(vm, NBC_IT_SEQ, "tuple_iterator", v, out);
 	case NBC_T_STR:
-		return new_iter(vm, NBC_IT_STR, NBC_STR(v)->ascii ?
+		return new_iter(vm, NBC_IT_STR, nbc_str_ascii(NBC_STR(v)) ?
 		    "str_ascii_iterator" : "str_iterator", v, out);
 	case NBC_T_RANGE:
 		if (new_iter(vm, NBC_IT_RANGE, "range_iterator", v, out) < 0)

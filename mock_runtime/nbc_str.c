@@ -90,7 +90,6 @@ static_str(const char *s, size_t len)
 	st->data = st->inl;
 	memcpy(st->inl, s, len);
 	st->len = st->nchars = len;
-	st->ascii = true;
 	nbc_str_hash(st);
 	return st;
 }
@@ -228,8 +227,8 @@ to_lower(uint32_t c)
 
 /* ---- construction ------------------------------------------------------ */
 
-nbc_str *
-nbc_str_alloc(nbc_vm *vm, size_t len, nbc_value *out)
+static inline nbc_str *
+str_alloc(nbc_vm *vm, size_t len, nbc_value *out)
 {
 	nbc_str *s;
 
@@ -243,11 +242,16 @@ nbc_str_alloc(nbc_vm *vm, size_t len, nbc_value *out)
 	s->len = len;
 	s->nchars = len;
 	s->hash = 0;
-	s->ascii = true;
 	s->data = s->inl;
 	s->inl[len] = '\0';
 	*out = nbc_obj_value(NBC_T_STR, &s->h);
 	return s;
+}
+
+nbc_str *
+nbc_str_alloc(nbc_vm *vm, size_t len, nbc_value *out)
+{
+	return str_alloc(vm, len, out);
 }
 
 /* Results of concatenation at least this long get an append buffer. */
@@ -282,7 +286,6 @@ str_append(nbc_vm *vm, nbc_str *x, nbc_str *y, nbc_value *out)
 	r->data = x->data;
 	r->len = x->len + y->len;
 	r->nchars = x->nchars + y->nchars;
-	r->ascii = x->ascii && y->ascii;
 	r->hash = 0;
 	*out = nbc_obj_value(NBC_T_STR, &r->h);
 	return 1;
@@ -303,13 +306,11 @@ nbc_str_measure(nbc_str *s)
 		high |= p[i];
 	if (!(high & 0x8080808080808080ULL)) {
 		s->nchars = s->len;
-		s->ascii = true;
 		return;
 	}
 	for (i = 0, n = 0; i < s->len; i++)
 		n += (p[i] & 0xC0) != 0x80;
 	s->nchars = n;
-	s->ascii = n == s->len;
 }
 
 int
@@ -325,11 +326,52 @@ nbc_str_new(nbc_vm *vm, const char *s, size_t len, nbc_value *out)
 			return 0;
 		}
 	}
-	st = nbc_str_alloc(vm, len, out);
+	st = str_alloc(vm, len, out);
 	if (st == NULL)
 		return -1;
 	memcpy(st->data, s, len);
 	nbc_str_measure(st);
+	return 0;
+}
+
+int
+nbc_str_from_int(nbc_vm *vm, int64_t i, nbc_value *out)
+{
+	static const char pairs[] =
+	    "00010203040506070809101112131415161718192021222324252627282930"
+	    "31323334353637383940414243444546474849505152535455565758596061"
+	    "62636465666768697071727374757677787980818283848586878889909192"
+	    "93949596979899";
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+	size_t len;
+	nbc_str *s;
+
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100);
+
+		u /= 100;
+		p -= 2;
+		memcpy(p, pairs + 2 * d, 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
+	if (i < 0)
+		*--p = '-';
+	len = (size_t)(tmp + sizeof(tmp) - p);
+	if (len == 1) {
+		statics();
+		*out = nbc_obj_value(NBC_T_STR, &char_strs[(unsigned char)*p]->h);
+		return 0;
+	}
+	s = str_alloc(vm, len, out);
+	if (s == NULL)
+		return -1;
+	memcpy(s->inl, p, len);
 	return 0;
 }
 
@@ -420,14 +462,14 @@ nbc_str_concat(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value *out)
 		/* the start of a long str: leave as much room to append */
 		size_t cap = (x->len + y->len) * 2;
 
-		s = nbc_str_alloc(vm, cap, out);
+		s = str_alloc(vm, cap, out);
 		if (s == NULL)
 			return -1;
 		s->h.flags |= NBC_OF_STRBUF;
 		s->len = x->len + y->len;
 		s->buf.used = s->len;
 	} else {
-		s = nbc_str_alloc(vm, x->len + y->len, out);
+		s = str_alloc(vm, x->len + y->len, out);
 		if (s == NULL)
 			return -1;
 	}
@@ -435,7 +477,6 @@ nbc_str_concat(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value *out)
 	memcpy(s->inl + x->len, y->data, y->len);
 	s->inl[s->len] = '\0';
 	s->nchars = x->nchars + y->nchars;
-	s->ascii = x->ascii && y->ascii;
 	return 0;
 }
 
@@ -453,7 +494,7 @@ nbc_str_repeat(nbc_vm *vm, nbc_value v, int64_t n, nbc_value *out)
 	}
 	if (__builtin_mul_overflow(x->len, (uint64_t)n, &total))
 		return nbc_raise_resource(vm, "memory");
-	s = nbc_str_alloc(vm, total, out);
+	s = str_alloc(vm, total, out);
 	if (s == NULL)
 		return -1;
 	memcpy(s->data, x->data, x->len);
@@ -461,7 +502,6 @@ nbc_str_repeat(nbc_vm *vm, nbc_value v, int64_t n, nbc_value *out)
 		memcpy(s->data + done, s->data,
 		    done <= total - done ? done : total - done);
 	s->nchars = x->nchars * (size_t)n;
-	s->ascii = x->ascii;
 	return 0;
 }
 
@@ -478,7 +518,7 @@ nbc_str_offset(const nbc_str *s, int64_t i)
 	const unsigned char *p = (const unsigned char *)s->data;
 	size_t off = 0;
 
-	if (s->ascii)
+	if (nbc_str_ascii(s))
 		return (size_t)i;
 	for (; i > 0; i--) {
 		off++;
@@ -517,8 +557,8 @@ nbc_str_slice(nbc_vm *vm, nbc_value v, int64_t start, int64_t step,
 		*out = v;
 		return 0;
 	}
-	if (s->ascii) {
-		r = nbc_str_alloc(vm, (size_t)count, out);
+	if (nbc_str_ascii(s)) {
+		r = str_alloc(vm, (size_t)count, out);
 		if (r == NULL)
 			return -1;
 		for (k = 0; k < count; k++)
@@ -576,8 +616,8 @@ str_case(nbc_vm *vm, nbc_value self, bool upper, nbc_value *out)
 	nbc_buf b;
 	size_t i;
 
-	if (s->ascii) {
-		r = nbc_str_alloc(vm, s->len, out);
+	if (nbc_str_ascii(s)) {
+		r = str_alloc(vm, s->len, out);
 		if (r == NULL)
 			return -1;
 		for (i = 0; i < s->len; i++) {
@@ -751,7 +791,6 @@ str_join(nbc_vm *vm, nbc_value self, nbc_value iterable, nbc_value *out)
 	nbc_value items;
 	nbc_list *l;
 	size_t i, total = 0, nchars = 0;
-	bool ascii = sep->ascii;
 	char *p;
 
 	if (iterable.t == NBC_T_LIST) {
@@ -770,7 +809,6 @@ str_join(nbc_vm *vm, nbc_value self, nbc_value iterable, nbc_value *out)
 		it = NBC_STR(l->items[i]);
 		total += it->len;
 		nchars += it->nchars;
-		ascii = ascii && it->ascii;
 	}
 	if (l->n == 1) {
 		*out = l->items[0];
@@ -780,7 +818,7 @@ str_join(nbc_vm *vm, nbc_value self, nbc_value iterable, nbc_value *out)
 		total += sep->len * (l->n - 1);
 		nchars += sep->nchars * (l->n - 1);
 	}
-	r = nbc_str_alloc(vm, total, out);
+	r = str_alloc(vm, total, out);
 	if (r == NULL)
 		return -1;
 	p = r->data;
@@ -795,7 +833,6 @@ str_join(nbc_vm *vm, nbc_value self, nbc_value iterable, nbc_value *out)
 		p += it->len;
 	}
 	r->nchars = nchars;
-	r->ascii = ascii;
 	return 0;
 }
 
@@ -900,7 +937,7 @@ chars_before(const nbc_str *s, size_t off)
 {
 	size_t i, n = 0;
 
-	if (s->ascii)
+	if (nbc_str_ascii(s))
 		return (int64_t)off;
 	for (i = 0; i < off; i++)
 		n += (s->data[i] & 0xC0) != 0x80;

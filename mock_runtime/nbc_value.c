@@ -9,7 +9,7 @@
  * vm->limits.memory.  A request that would pass the budget fails at once
  * with ResourceError before anything is allocated, so '[0] * 10**12'
  * costs nothing.  Small objects (up to SMALL_MAX bytes: most strs, tuples
- * and iterators) come from per-call 64 KiB chunks carved into 16-byte size
+ * and iterators) come from per-call 64 KiB chunks carved into 8-byte size
  * classes, with a free list per class: the collector recycles them without
  * malloc/free by walking the chunks in address order, and the end of a
  * call frees whole chunks.  Lists, dicts and larger objects are malloc'd
@@ -82,7 +82,8 @@ nbc_need_cap(nbc_vm *vm, uint32_t cap)
 /* ---- heap -------------------------------------------------------------- */
 
 #define SMALL_MAX 256
-#define NCLASS (SMALL_MAX / 16 + 1)
+#define GRAIN 8              /* size classes: multiples of 8 bytes */
+#define NCLASS (SMALL_MAX / GRAIN + 1)
 #define CHUNK_SIZE (64u << 10)
 
 typedef struct chunk {
@@ -117,10 +118,10 @@ over_budget(const nbc_vm *vm, size_t more)
 static nbc_obj *
 small_alloc(small_heap *sh, size_t size)
 {
-	nbc_obj *o = sh->free[size / 16];
+	nbc_obj *o = sh->free[size / GRAIN];
 
 	if (o != NULL) {
-		sh->free[size / 16] = o->next;
+		sh->free[size / GRAIN] = o->next;
 		return o;
 	}
 	if ((size_t)(sh->end - sh->pos) < size) {
@@ -148,15 +149,16 @@ in_chunk(const small_heap *sh, uint32_t type, size_t size)
 	    type != NBC_T_DICT;
 }
 
-void *
-nbc_alloc(nbc_vm *vm, uint32_t type, size_t size)
+/* nbc_alloc's general path: a new chunk, a big object, no small heap. */
+static __attribute__((noinline)) void *
+alloc_slow(nbc_vm *vm, uint32_t type, size_t size)
 {
 	small_heap *sh = vm->objects;
 	bool small = in_chunk(sh, type, size);
 	nbc_obj *o;
 
 	if (small)
-		size = (size + 15) & ~(size_t)15;
+		size = (size + GRAIN - 1) & ~(size_t)(GRAIN - 1);
 	if (over_budget(vm, size)) {
 		nbc_raise_resource(vm, "memory");
 		return NULL;
@@ -180,6 +182,34 @@ nbc_alloc(nbc_vm *vm, uint32_t type, size_t size)
 	}
 	vm->bytes += size;
 	return o;
+}
+
+void *
+nbc_alloc(nbc_vm *vm, uint32_t type, size_t size)
+{
+	small_heap *sh = vm->objects;
+	size_t rsize = (size + GRAIN - 1) & ~(size_t)(GRAIN - 1);
+	nbc_obj *o;
+
+	/* fast path: a small object from a free list or the current chunk */
+	if (__builtin_expect(in_chunk(sh, type, size) &&
+	    !over_budget(vm, rsize), 1)) {
+		o = sh->free[rsize / GRAIN];
+		if (o != NULL)
+			sh->free[rsize / GRAIN] = o->next;
+		else if ((size_t)(sh->end - sh->pos) >= rsize) {
+			o = (nbc_obj *)sh->pos;
+			sh->pos += rsize;
+		} else
+			return alloc_slow(vm, type, size);
+		o->type = type;
+		o->flags = 0;
+		o->size = rsize;
+		o->next = NULL;
+		vm->bytes += rsize;
+		return o;
+	}
+	return alloc_slow(vm, type, size);
 }
 
 int
@@ -260,7 +290,7 @@ typedef struct mark_stack {
 	bool failed;
 } mark_stack;
 
-static void
+static inline void
 mark_value(mark_stack *ms, nbc_value v)
 {
 	nbc_obj *o;
@@ -338,11 +368,17 @@ mark_children(mark_stack *ms, nbc_obj *o)
 	}
 }
 
+/*
+ * The next collection comes when the heap has grown past twice the live
+ * size plus 16 MiB, but at most halfway to the budget: a large live set
+ * is not marked again every few MiB, and a program near its budget is
+ * collected before it fails.
+ */
 static void
 set_threshold(nbc_vm *vm)
 {
 	size_t live = vm->bytes, lim = (size_t)vm->limits.memory;
-	size_t t = live * 2 + (4u << 20);
+	size_t t = live * 2 + (16u << 20);
 
 	if (live >= lim)
 		t = lim;
@@ -375,6 +411,7 @@ static void
 sweep_chunks(nbc_vm *vm, small_heap *sh, bool keep_all)
 {
 	chunk *c;
+	size_t freed = 0;
 
 	if (sh->chunks != NULL)
 		sh->chunks->used_end = sh->pos;
@@ -391,12 +428,13 @@ sweep_chunks(nbc_vm *vm, small_heap *sh, bool keep_all)
 				o->flags &= ~NBC_OF_MARK;
 				continue;
 			}
-			nbc_charge(vm, -(ptrdiff_t)o->size);
+			freed += o->size;
 			o->flags = NBC_OF_FREE;
-			o->next = sh->free[o->size / 16];
-			sh->free[o->size / 16] = o;
+			o->next = sh->free[o->size / GRAIN];
+			sh->free[o->size / GRAIN] = o;
 		}
 	}
+	nbc_charge(vm, -(ptrdiff_t)freed);
 }
 
 void
@@ -587,7 +625,6 @@ freeze_value(freezer *fz, nbc_value v, nbc_value *out, int depth)
 			return -1;
 		c->len = s->len;
 		c->nchars = s->nchars;
-		c->ascii = s->ascii;
 		c->data = c->inl;
 		memcpy(c->inl, s->data, s->len);
 		c->inl[s->len] = '\0';

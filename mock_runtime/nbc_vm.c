@@ -86,7 +86,8 @@ static uint8_t cmp_jf(unsigned op, unsigned base)
 	return (uint8_t)(base + (op - NBC_OP_EQ));
 }
 
-/* The <op>_ST and LK_<op>_ST superinstructions of an additive op. */
+/* The additive ops that fuse with a following STORE_LOCAL, and their
+ * <op>_ST and LK_<op>_ST superinstructions. */
 static bool is_addsub(unsigned op)
 {
 	return op == NBC_OP_ADD || op == NBC_OP_SUB || op == NBC_OP_INPLACE_ADD;

@@ -207,6 +207,8 @@ note "decision: $calls calls, $errs errors, rate $rate, threshold $thr"
 "$PY" -c 'import sys; c, e, r, t = map(float, sys.argv[1:])
 assert c >= 20 and e <= c and abs(e / c - r) < 1e-3 and r > t and t == 0.1' \
     "$calls" "$errs" "$rate" "$thr" || fail "figures: $ev"
+[ "$(jq -r '"\(.calls) \(.errors) \(.threshold)"' <<<"$ev")" = "$calls $errs 0.1" ] ||
+    fail "the rolled_back event's fields calls, errors, threshold: $ev"
 [ "$(cat "$U/state")" = ACTIVE ] || fail "state after the rollback"
 [ "$(cat "$U/active")" = 1.0.0 ] || fail "active after the rollback"
 [ "$(status .canary)" = null ] || fail "status.canary after the rollback"
@@ -249,6 +251,8 @@ note "traffic: $out"
 ev=$(events canary_promoted)
 read -r calls errs rate thr <<<"$(reason_figures "$ev")"
 [ "${errs:-x}" = 0 ] && [ "$calls" -ge 20 ] || fail "promotion figures: $ev"
+[ "$(jq -r '"\(.calls) \(.errors) \(.rate)"' <<<"$ev")" = "$calls 0 0" ] ||
+    fail "the canary_promoted event's fields calls, errors, rate: $ev"
 [ "$(cat "$U/active")" = 1.0.2 ] || fail "active after the promotion"
 [ "$(handle_state "$h2")" = ACTIVE ] || fail "handle after the promotion"
 [ "$(status .previous)" = 1.0.0 ] || fail "previous: $(status .previous)"

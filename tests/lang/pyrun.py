@@ -13,10 +13,12 @@ This is the oracle of the golden tests (LANGUAGE.md: a program inside the
 subset behaves exactly as CPython 3.11 runs it).  It also applies the one
 deviation a golden test can observe: int is 64-bit, so an arithmetic
 result outside it raises OverflowError("integer overflow").  Every binary
-and unary operator, augmented assignment and the int-producing builtins
-(abs, sum, int, round, math.floor, math.ceil) are checked.
+and unary operator, augmented assignment (through operator.iadd and the
+like, so list += stays in place) and the int-producing builtins (abs, sum,
+int, round, math.floor, math.ceil) are checked.
 """
 import ast
+import operator
 import sys
 import textwrap
 import traceback
@@ -37,6 +39,11 @@ class Int64Checks(ast.NodeTransformer):
     """Wrap each arithmetic result in _chk(...)."""
 
     CHECKED_CALLS = {"int", "abs", "sum", "round", "math.floor", "math.ceil"}
+    INPLACE = {"Add": "iadd", "Sub": "isub", "Mult": "imul",
+               "Div": "itruediv", "FloorDiv": "ifloordiv", "Mod": "imod",
+               "Pow": "ipow", "BitAnd": "iand", "BitOr": "ior",
+               "BitXor": "ixor", "LShift": "ilshift", "RShift": "irshift",
+               "MatMult": "imatmul"}
 
     def _call(self, node):
         call = ast.Call(func=ast.Name(id="_chk", ctx=ast.Load()),
@@ -67,7 +74,14 @@ class Int64Checks(ast.NodeTransformer):
                 isinstance(target.slice, (ast.Name, ast.Constant))):
             return node     # would evaluate a complex target twice
         load = ast.parse(ast.unparse(target), mode="eval").body
-        value = self._call(ast.BinOp(left=load, op=node.op, right=node.value))
+        # operator.iadd etc. run the statement's own in-place protocol
+        # (list += extends the same list, TypeError says "+="), then the
+        # result is checked and stored as the statement would.
+        func = ast.Attribute(value=ast.Name(id="_operator", ctx=ast.Load()),
+                             attr=self.INPLACE[type(node.op).__name__],
+                             ctx=ast.Load())
+        value = self._call(ast.Call(func=func, args=[load, node.value],
+                                    keywords=[]))
         new = ast.Assign(targets=[target], value=value)
         return ast.fix_missing_locations(ast.copy_location(new, node))
 
@@ -113,7 +127,7 @@ def main():
     tree = ast.fix_missing_locations(Int64Checks().visit(ast.parse(source)))
     code = compile(tree, path, "exec")
     sys.modules["fs"] = _fs_module()
-    env = {"__name__": "noodle", "_chk": _chk}
+    env = {"__name__": "noodle", "_chk": _chk, "_operator": operator}
     try:
         exec(code, env)
         result = env[func](*args)

@@ -645,6 +645,202 @@ START_TEST(fused_slow_paths)
 }
 END_TEST
 
+/* The repr of what f returns for args (the call must succeed). */
+static void expect_repr(nbc_runtime *rt, const char *id, const char *f,
+    const nbc_lit *args, size_t n, const char *want)
+{
+	nbc_result r;
+	char *got;
+
+	call(rt, id, f, args, n, NULL, &r);
+	ck_assert_msg(r.ok, "%s raised %s: %s", f, nbc_exc_name(r.exc),
+	    r.message);
+	got = nbc_lit_repr(&r.value, NULL);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_msg(strcmp(got, want) == 0, "%s returned %s, expected %s", f,
+	    got, want);
+	free(got);
+	nbc_result_free(&r);
+}
+
+/* Emit a = [1, 2]; b = a into locals 1 and 2 of fn. */
+static void emit_alias(nbc_builder *bb, uint32_t fn)
+{
+	uint32_t ln = 95;
+
+	E(LOAD_CONST, nbc_const_int(bb, 1), 0);
+	E(LOAD_CONST, nbc_const_int(bb, 2), 0);
+	E(BUILD_LIST, 2, 0);
+	E(DUP, 0, 0);
+	E(STORE_LOCAL, 1, 0);
+	E(STORE_LOCAL, 2, 0);
+}
+
+/*
+ * INPLACE_ADD and INPLACE_MUL, plain and in every superinstruction they
+ * fuse into: a list operand is changed in place (seen through a second
+ * local), any iterable extends it, n <= 0 empties it; other types are the
+ * binary operator with CPython's "+=" message.
+ *   def ia(a, b): return a += b        (unfused; likewise im for *=)
+ *   def alias_add(x): a = [1, 2]; b = a; a += x; return (b, a is b)
+ *   def alias_mul(x): a = [1, 2]; b = a; a *= x; return (b, a is b)
+ *   def k_add(): a = [1, 2]; b = a; a += "xy"; return b   (LK_..._ST)
+ *   def k_add_nost(): a = [1, 2]; b = a; (a + (3,)) in place; return b
+ *   def k_mul(): a = [1, 2]; b = a; a *= 2; return b      (LK_INPLACE_MUL)
+ */
+START_TEST(inplace_ops)
+{
+	nbc_runtime *rt = shared();
+	nbc_builder *bb = nbc_builder_new();
+	uint32_t fn, ln = 95, k3[1];
+	nbc_lit a[2];
+
+	module_init_none(bb);
+	fn = nbc_func_declare(bb, "ia", 2, 95);
+	E(LOAD_LOCAL, 0, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(INPLACE_ADD, 0, 0);
+	E(RETURN, 0, 0);
+	fn = nbc_func_declare(bb, "im", 2, 95);
+	E(LOAD_LOCAL, 0, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(INPLACE_MUL, 0, 0);
+	E(RETURN, 0, 0);
+	for (int mul = 0; mul < 2; mul++) {
+		fn = nbc_func_declare(bb, mul ? "alias_mul" : "alias_add", 1, 95);
+		nbc_func_set_nlocals(bb, fn, 3);
+		emit_alias(bb, fn);
+		E(LOAD_LOCAL, 1, 0);
+		E(LOAD_LOCAL, 0, 0);
+		nbc_emit(bb, fn, mul ? NBC_OP_INPLACE_MUL : NBC_OP_INPLACE_ADD,
+		    0, 0, ln);
+		E(STORE_LOCAL, 1, 0);
+		E(LOAD_LOCAL, 2, 0);
+		E(LOAD_LOCAL, 2, 0);
+		E(LOAD_LOCAL, 1, 0);
+		E(IS, 0, 0);
+		E(BUILD_TUPLE, 2, 0);
+		E(RETURN, 0, 0);
+	}
+	fn = nbc_func_declare(bb, "k_add", 0, 95);
+	nbc_func_set_nlocals(bb, fn, 3);
+	emit_alias(bb, fn);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_CONST, nbc_const_str(bb, "xy", 2), 0);
+	E(INPLACE_ADD, 0, 0);
+	E(STORE_LOCAL, 1, 0);
+	E(LOAD_LOCAL, 2, 0);
+	E(RETURN, 0, 0);
+	fn = nbc_func_declare(bb, "k_add_nost", 0, 95);
+	nbc_func_set_nlocals(bb, fn, 3);
+	emit_alias(bb, fn);
+	k3[0] = nbc_const_int(bb, 3);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_CONST, nbc_const_tuple(bb, k3, 1), 0);
+	E(INPLACE_ADD, 0, 0);
+	E(POP, 0, 0);
+	E(LOAD_LOCAL, 2, 0);
+	E(RETURN, 0, 0);
+	fn = nbc_func_declare(bb, "k_mul", 0, 95);
+	nbc_func_set_nlocals(bb, fn, 3);
+	emit_alias(bb, fn);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_CONST, nbc_const_int(bb, 2), 0);
+	E(INPLACE_MUL, 0, 0);
+	E(STORE_LOCAL, 1, 0);
+	E(LOAD_LOCAL, 2, 0);
+	E(RETURN, 0, 0);
+	load(bb, "inplace");
+
+	/* ints and floats: the fast paths, overflow as ADD and MUL */
+	a[0] = I(40);
+	a[1] = I(2);
+	ck_assert_int_eq(call_int(rt, "inplace", "ia", a, 2), 42);
+	ck_assert_int_eq(call_int(rt, "inplace", "im", a, 2), 80);
+	a[0] = I(INT64_MAX);
+	call_raises(rt, "inplace", "ia", a, 2, NULL, NBC_EXC_OVERFLOW_ERROR,
+	    "", 95);
+	call_raises(rt, "inplace", "im", a, 2, NULL, NBC_EXC_OVERFLOW_ERROR,
+	    "", 95);
+	a[0].type = NBC_LIT_FLOAT;
+	a[0].u.f = 1.5;
+	expect_repr(rt, "inplace", "ia", a, 2, "3.5");
+	expect_repr(rt, "inplace", "im", a, 2, "3.0");
+	/* str and tuple: a new value, as the binary operator */
+	a[0].type = NBC_LIT_STR;
+	a[0].u.str.s = (char *)"ab";
+	a[0].u.str.len = 2;
+	a[1] = a[0];
+	expect_repr(rt, "inplace", "ia", a, 2, "'abab'");
+	a[1] = I(3);
+	expect_repr(rt, "inplace", "im", a, 2, "'ababab'");
+	call_raises(rt, "inplace", "ia", a, 2, NULL, NBC_EXC_TYPE_ERROR,
+	    "can only concatenate str (not \"int\") to str", 95);
+	/* int += str names the += operator, *= likewise */
+	a[0] = I(1);
+	a[1].type = NBC_LIT_STR;
+	a[1].u.str.s = (char *)"ab";
+	a[1].u.str.len = 2;
+	call_raises(rt, "inplace", "ia", a, 2, NULL, NBC_EXC_TYPE_ERROR,
+	    "unsupported operand type(s) for +=: 'int' and 'str'", 95);
+	a[0].type = NBC_LIT_NONE;
+	a[1] = I(2);
+	call_raises(rt, "inplace", "im", a, 2, NULL, NBC_EXC_TYPE_ERROR,
+	    "unsupported operand type(s) for *=: 'NoneType' and 'int'", 95);
+
+	/* list += iterable, in place */
+	a[0].type = NBC_LIT_STR;
+	a[0].u.str.s = (char *)"xy";
+	a[0].u.str.len = 2;
+	expect_repr(rt, "inplace", "alias_add", a, 1,
+	    "([1, 2, 'x', 'y'], True)");
+	a[0].type = NBC_LIT_TUPLE;
+	a[0].u.seq.items = a + 1;
+	a[0].u.seq.n = 1;
+	a[1] = I(7);
+	expect_repr(rt, "inplace", "alias_add", a, 1, "([1, 2, 7], True)");
+	a[0].type = NBC_LIT_LIST;
+	expect_repr(rt, "inplace", "alias_add", a, 1, "([1, 2, 7], True)");
+	a[0] = I(5);
+	call_raises(rt, "inplace", "alias_add", a, 1, NULL,
+	    NBC_EXC_TYPE_ERROR, "'int' object is not iterable", 95);
+	expect_repr(rt, "inplace", "k_add", NULL, 0, "[1, 2, 'x', 'y']");
+	expect_repr(rt, "inplace", "k_add_nost", NULL, 0, "[1, 2, 3]");
+
+	/* list *= n, in place; n <= 0 empties; a huge n is ResourceError */
+	a[0] = I(3);
+	expect_repr(rt, "inplace", "alias_mul", a, 1,
+	    "([1, 2, 1, 2, 1, 2], True)");
+	a[0] = I(1);
+	expect_repr(rt, "inplace", "alias_mul", a, 1, "([1, 2], True)");
+	a[0] = I(0);
+	expect_repr(rt, "inplace", "alias_mul", a, 1, "([], True)");
+	a[0] = I(-4);
+	expect_repr(rt, "inplace", "alias_mul", a, 1, "([], True)");
+	a[0].type = NBC_LIT_BOOL;
+	a[0].u.b = true;
+	expect_repr(rt, "inplace", "alias_mul", a, 1, "([1, 2], True)");
+	a[0] = I(INT64_MAX);
+	call_raises(rt, "inplace", "alias_mul", a, 1, NULL,
+	    NBC_EXC_RESOURCE_ERROR, "", 95);
+	a[0] = I((int64_t)1 << 39);
+	call_raises(rt, "inplace", "alias_mul", a, 1, NULL,
+	    NBC_EXC_RESOURCE_ERROR, "", 95);
+	a[0].type = NBC_LIT_FLOAT;
+	a[0].u.f = 2.0;
+	call_raises(rt, "inplace", "alias_mul", a, 1, NULL,
+	    NBC_EXC_TYPE_ERROR,
+	    "can't multiply sequence by non-int of type 'float'", 95);
+	expect_repr(rt, "inplace", "k_mul", NULL, 0, "[1, 2, 1, 2]");
+	/* int *= list: a new list from the binary operator */
+	a[0] = I(2);
+	a[1].type = NBC_LIT_LIST;
+	a[1].u.seq.items = a;
+	a[1].u.seq.n = 1;
+	expect_repr(rt, "inplace", "im", a, 2, "[2, 2]");
+}
+END_TEST
+
 /*
  * The collector at safe points: a loop that makes garbage every round
  * under a small memory budget, so the collector runs many times while
@@ -866,6 +1062,7 @@ int main(void)
 	tcase_add_test(tc, load_errors);
 	tcase_add_test(tc, print_output);
 	tcase_add_test(tc, fused_slow_paths);
+	tcase_add_test(tc, inplace_ops);
 	tcase_add_test(tc, gc_roots);
 	tcase_add_test(tc, gas_charge);
 	tcase_add_test(tc, threads_and_unload);

@@ -406,6 +406,63 @@ static const struct {
 	    "A N\n"
 	    "",
 	  "[10, 3, [1, 3, 4, 5, 7], 'p', 2]", NULL, NULL },
+	{ /* list += any iterable, in place: seen through a second name, a dict
+	   * item and a list item */
+	  "def main():\n"
+	    "    a = [1]\n"
+	    "    b = a\n"
+	    "    a += [2]\n"
+	    "    a += (3,)\n"
+	    "    a += \"xy\"\n"
+	    "    a += range(2)\n"
+	    "    d = {\"k\": [0]}\n"
+	    "    e = d[\"k\"]\n"
+	    "    d[\"k\"] += [1]\n"
+	    "    rows = [[5]]\n"
+	    "    r0 = rows[0]\n"
+	    "    rows[0] *= 2\n"
+	    "    print(b, e, r0, a is b)\n"
+	    "    return [b, e, r0]\n",
+	  "[1, 2, 3, 'x', 'y', 0, 1] [0, 1] [5, 5] True\n",
+	  "[[1, 2, 3, 'x', 'y', 0, 1], [0, 1], [5, 5]]", NULL, NULL },
+	{ /* list *= n in place (n <= 0 empties); int, str and tuple build new values */
+	  "def main():\n"
+	    "    c = [1, 2]\n"
+	    "    e = c\n"
+	    "    c *= 2\n"
+	    "    print(e)\n"
+	    "    c *= 0\n"
+	    "    g = [3]\n"
+	    "    h = g\n"
+	    "    g *= -1\n"
+	    "    n = 2\n"
+	    "    m = n\n"
+	    "    n += 3\n"
+	    "    n *= 4\n"
+	    "    s = \"a\"\n"
+	    "    t = s\n"
+	    "    s += \"b\"\n"
+	    "    u = (1,)\n"
+	    "    v = u\n"
+	    "    u += (2,)\n"
+	    "    return [e, h, n, m, s, t, u, v, c is e]\n",
+	  "[1, 2, 1, 2]\n",
+	  "[[], [], 20, 2, 'ab', 'a', (1, 2), (1,), True]", NULL, NULL },
+	{ /* int += str: the TypeError names the += operator */
+	  "def main():\n"
+	    "    n = 1\n"
+	    "    n += \"x\"\n"
+	    "    return n\n",
+	  "",
+	  NULL, "TypeError",
+	  "unsupported operand type(s) for +=: 'int' and 'str'" },
+	{ /* list += a non-iterable */
+	  "def main():\n"
+	    "    a = [1]\n"
+	    "    a += 2\n"
+	    "    return a\n",
+	  "",
+	  NULL, "TypeError", "'int' object is not iterable" },
 	{ /* int is 64-bit: a deviation from CPython (LANGUAGE.md) */
 	  "def main():\n"
 	    "    x = 9223372036854775807\n"

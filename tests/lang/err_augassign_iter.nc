@@ -1,0 +1,7 @@
+# list += takes any iterable, and a non-iterable raises TypeError.
+def main():
+    a = [1]
+    a += "b"
+    print(a)
+    a += 5
+    print(a)
