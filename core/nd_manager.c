@@ -30,7 +30,15 @@
  * e->lock, run without any lock and release it, so a swap never waits for
  * calls and a module is freed only after its last call.  After each canary
  * call, once the canary has canary.min_calls calls, the manager promotes
- * it or rolls it back by itself (SPEC.md section 5b).
+ * it or rolls it back by itself (SPEC.md section 5b); a policy change that
+ * lowers canary.min_calls to the calls the canary has decides at once.
+ * The decision's event carries calls, errors, rate and threshold as
+ * fields and in its reason.
+ *
+ * A rollout step of handles that have their versions is recorded in
+ * unit.json (each version entry's handle_state) and the handle files are
+ * rewritten lazily, so a ctl command makes one durable write (see
+ * nd_persist.c).
  */
 #include <errno.h>
 #include <math.h>
@@ -38,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nd_internal.h"
@@ -1539,6 +1548,7 @@ int nd_policy_set(nd_engine *e, const char *unit, const char *text,
 	nd_policy p;
 	nd_unit *u;
 	nd_txn t;
+	nd_err lerr = { 0, "" };
 	cJSON *ev;
 	int r;
 
@@ -1550,11 +1560,26 @@ int nd_policy_set(nd_engine *e, const char *unit, const char *text,
 	if (caller != 0 && caller != u->owner)
 		return nd_seterr(err, EACCES, "unit '%s' belongs to uid %u",
 		    unit, (unsigned)u->owner);
-	r = nd_policy_parse(text, len, &p, err);
-	if (r)
-		return r;
+	r = nd_policy_parse(text, len, &p, &lerr);
 	pthread_mutex_lock(&u->mut);
 	nd_txn_init(&t, e, u);
+	if (r) {
+		/* refused whole: the reason goes to status.last_error and to
+		 * the event log, as for a refused ctl command */
+		ev = nd_event_new("policy_refused", unit);
+		cJSON_AddStringToObject(ev, "error", strerror(r));
+		cJSON_AddStringToObject(ev, "reason", lerr.msg);
+		nd_txn_event(&t, ev);
+		t.last_error = strdup(lerr.msg);
+		nd_txn_commit(&t, NULL);
+		pthread_mutex_unlock(&u->mut);
+		nd_txn_free(&t);
+		if (err)
+			*err = lerr;
+		if (err)
+			err->code = r;
+		return r;
+	}
 	t.pol_set = true;
 	t.pol = p;
 	ev = nd_event_new("policy_changed", unit);
@@ -1684,6 +1709,7 @@ int nd_call(nd_engine *e, const char *unit, const char *func,
 	nd_version *v;
 	nbc_module *m;
 	nd_unit *u;
+	char *data = NULL;
 	bool decide = false, is_canary;
 
 	memset(res, 0, sizeof(*res));
@@ -1713,10 +1739,21 @@ int nd_call(nd_engine *e, const char *unit, const char *func,
 	lim.gas = u->pol.gas;
 	lim.memory = u->pol.memory;
 	host.caps = u->pol.caps;
+	/* fs.read/fs.write work in the unit's own data folder of the state
+	 * folder (units/ID/data), made on first use; retiring the unit
+	 * removes it with the rest of the unit's folder. */
+	if (host.caps & NBC_CAP_FS)
+		data = nd_unit_path(e, unit, "data");
 	strlcpy(version, v->ver, 32);
 	pthread_mutex_unlock(&e->lock);
 
+	if (data && mkdir(data, 0700) < 0 && errno != EEXIST) {
+		free(data);
+		data = NULL;
+	}
+	host.data_dir = data;
 	nbc_call(m, func, args, nargs, &lim, &host, res);
+	free(data);
 	nbc_module_release(m);
 
 	pthread_mutex_lock(&e->lock);

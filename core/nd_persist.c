@@ -13,6 +13,8 @@
  *                               error, and every numbered version with its
  *                               state: the truth for what runs
  *   units/ID/policy             the policy file, as written
+ *   units/ID/data/              the unit's files for fs.read/fs.write
+ *                               (made by nd_call on first use)
  *   units/ID/versions/VER/source     the version's source, byte for byte
  *   units/ID/versions/VER/meta.json  version, handle, source_sha256,
  *                               capabilities, contract, created

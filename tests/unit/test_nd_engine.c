@@ -4,6 +4,7 @@
  * version numbers, ctl commands and their errno, canary analysis,
  * keep_loaded, the renderings and the event log.
  */
+#include <sys/stat.h>
 #include "nd_testlib.h"
 
 static char *dir;
@@ -565,6 +566,76 @@ START_TEST(test_units_and_events)
 }
 END_TEST
 
+/* fs.read/fs.write work in the unit's own data folder, which persists
+ * between calls and lives in the state folder; without the capability
+ * the call fails. */
+START_TEST(test_fs_capability_data_folder)
+{
+	const char *src = "import fs\n"
+	    "def put(name: str, text: str) -> int:\n"
+	    "    return fs.write(name, text)\n"
+	    "def get(name: str) -> str:\n"
+	    "    return fs.read(name)\n";
+	const char *pol = "capabilities = log fs\n";
+	nd_err err = { 0, "" };
+	char *json, *path;
+	cJSON *h;
+	struct stat st;
+
+	ck_assert_int_eq(nd_policy_set(e, "svc", pol, strlen(pol), getuid(),
+	    &err), 0);
+	h = submit_wait("svc", src);
+	ck_assert_str_eq(t_str(h, "state"), "VALIDATED");
+	cJSON_Delete(h);
+	ck_assert_int_eq(t_ctl(e, "svc", "activate"), 0);
+	ck_assert_int_eq(nd_call_text(e, "svc", "put('note', 'hi')", 17, &json,
+	    &err), 0);
+	ck_assert_msg(strstr(json, "\"ok\":true"), "%s", json);
+	free(json);
+	ck_assert_int_eq(nd_call_text(e, "svc", "get('note')", 11, &json,
+	    &err), 0);
+	ck_assert_msg(strstr(json, "\"result\":\"hi\""), "%s", json);
+	free(json);
+	ck_assert_int_ge(asprintf(&path, "%s/units/svc/data/note", dir), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 2);
+	free(path);
+	ck_assert_int_eq(nd_call_text(e, "svc", "get('../unit.json')", 19,
+	    &json, &err), 0);
+	ck_assert_msg(strstr(json, "\"ValueError\""), "%s", json);
+	free(json);
+}
+END_TEST
+
+/* A policy file that does not parse changes nothing; its reason goes to
+ * status.last_error and to a policy_refused event. */
+START_TEST(test_policy_refused)
+{
+	const char *bad = "activation = sometimes\n";
+	nd_err err = { 0, "" };
+	char *pol;
+	size_t len;
+	cJSON *st;
+
+	ck_assert_int_eq(nd_render_policy(e, "svc", &pol, &len), 0);
+	ck_assert_int_eq(nd_policy_set(e, "svc", bad, strlen(bad), getuid(),
+	    &err), EINVAL);
+	ck_assert_str_ne(err.msg, "");
+	st = t_status(e, "svc");
+	ck_assert_str_eq(t_str(st, "last_error"), err.msg);
+	cJSON_Delete(st);
+	ck_assert_int_eq(t_count_events(e, "policy_refused", "svc"), 1);
+	{
+		char *now;
+
+		ck_assert_int_eq(nd_render_policy(e, "svc", &now, &len), 0);
+		ck_assert_str_eq(now, pol);
+		free(now);
+	}
+	free(pol);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("nd_engine");
@@ -582,6 +653,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_keep_loaded_and_auto);
 	tcase_add_test(tc, test_renderings);
 	tcase_add_test(tc, test_units_and_events);
+	tcase_add_test(tc, test_fs_capability_data_folder);
+	tcase_add_test(tc, test_policy_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
