@@ -80,8 +80,10 @@ struct nbc_obj {
 
 /*
  * A str's bytes are data[0 .. len); they never change.  data points at the
- * str's own inline bytes, or, for a str made by appending to a long str,
- * into the append buffer of another str (base), which it keeps alive:
+ * str's own inline bytes (inl; for a plain str made by nbc_str_alloc, the
+ * bytes start where buf is, which such a str does not use), or, for a str
+ * made by appending to a long str, into the append buffer of another str
+ * (base), which it keeps alive:
  * s + t may then write t in place after s when s ends where that buffer's
  * used part ends (nbc_str.c).  So data[len] is NUL only for an inline str:
  * use len, never NUL termination.
@@ -96,7 +98,7 @@ typedef struct nbc_str {
 		struct nbc_str *base;  /* NBC_OF_STRVIEW: whose buffer data is in */
 		size_t used;           /* NBC_OF_STRBUF: bytes of inl in use */
 	} buf;
-	char inl[];          /* the inline bytes (NUL-terminated) */
+	char inl[];          /* the inline bytes (NUL-terminated), see above */
 } nbc_str;
 
 /* A str is ASCII (O(1) indexing) exactly when its bytes are its chars. */

@@ -15,6 +15,7 @@
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -227,25 +228,38 @@ to_lower(uint32_t c)
 
 /* ---- construction ------------------------------------------------------ */
 
+/*
+ * A new str of len bytes (data[len] is NUL; the caller fills the rest and
+ * sets nchars if the str is not ASCII).  A plain str keeps its bytes where
+ * buf would be, saving buf's 8 bytes; with room (NBC_OF_STRBUF: an append
+ * buffer, nbc_str_concat) the bytes are in inl, after buf.
+ */
 static inline nbc_str *
-str_alloc(nbc_vm *vm, size_t len, nbc_value *out)
+str_alloc_in(nbc_vm *vm, size_t len, bool room, nbc_value *out)
 {
+	size_t head = room ? sizeof(nbc_str) : offsetof(nbc_str, buf);
 	nbc_str *s;
 
 	if (len > ((size_t)1 << 48)) {
 		nbc_raise_resource(vm, "memory");
 		return NULL;
 	}
-	s = nbc_alloc(vm, NBC_T_STR, sizeof(*s) + len + 1);
+	s = nbc_alloc(vm, NBC_T_STR, head + len + 1);
 	if (s == NULL)
 		return NULL;
 	s->len = len;
 	s->nchars = len;
 	s->hash = 0;
-	s->data = s->inl;
-	s->inl[len] = '\0';
+	s->data = (char *)s + head;
+	s->data[len] = '\0';
 	*out = nbc_obj_value(NBC_T_STR, &s->h);
 	return s;
+}
+
+static inline nbc_str *
+str_alloc(nbc_vm *vm, size_t len, nbc_value *out)
+{
+	return str_alloc_in(vm, len, false, out);
 }
 
 nbc_str *
@@ -371,7 +385,7 @@ nbc_str_from_int(nbc_vm *vm, int64_t i, nbc_value *out)
 	s = str_alloc(vm, len, out);
 	if (s == NULL)
 		return -1;
-	memcpy(s->inl, p, len);
+	memcpy(s->data, p, len);
 	return 0;
 }
 
@@ -462,7 +476,7 @@ nbc_str_concat(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value *out)
 		/* the start of a long str: leave as much room to append */
 		size_t cap = (x->len + y->len) * 2;
 
-		s = str_alloc(vm, cap, out);
+		s = str_alloc_in(vm, cap, true, out);
 		if (s == NULL)
 			return -1;
 		s->h.flags |= NBC_OF_STRBUF;
@@ -473,9 +487,9 @@ nbc_str_concat(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value *out)
 		if (s == NULL)
 			return -1;
 	}
-	memcpy(s->inl, x->data, x->len);
-	memcpy(s->inl + x->len, y->data, y->len);
-	s->inl[s->len] = '\0';
+	memcpy(s->data, x->data, x->len);
+	memcpy(s->data + x->len, y->data, y->len);
+	s->data[s->len] = '\0';
 	s->nchars = x->nchars + y->nchars;
 	return 0;
 }
@@ -806,6 +820,9 @@ str_join(nbc_vm *vm, nbc_value self, nbc_value iterable, nbc_value *out)
 			return nbc_raise(vm, NBC_EXC_TYPE_ERROR,
 			    "sequence item %zu: expected str instance, %s found",
 			    i, nbc_type_name(l->items[i]));
+		/* the items are scattered: fetch a few ahead */
+		if (i + 8 < l->n && l->items[i + 8].t == NBC_T_STR)
+			__builtin_prefetch(l->items[i + 8].u.o);
 		it = NBC_STR(l->items[i]);
 		total += it->len;
 		nchars += it->nchars;
@@ -825,6 +842,8 @@ str_join(nbc_vm *vm, nbc_value self, nbc_value iterable, nbc_value *out)
 	for (i = 0; i < l->n; i++) {
 		nbc_str *it = NBC_STR(l->items[i]);
 
+		if (i + 8 < l->n)
+			__builtin_prefetch(NBC_STR(l->items[i + 8])->data);
 		if (i > 0) {
 			memcpy(p, sep->data, sep->len);
 			p += sep->len;

@@ -9,7 +9,8 @@
  * vm->limits.memory.  A request that would pass the budget fails at once
  * with ResourceError before anything is allocated, so '[0] * 10**12'
  * costs nothing.  Small objects (up to SMALL_MAX bytes: most strs, tuples
- * and iterators) come from per-call 64 KiB chunks carved into 8-byte size
+ * and iterators) come from per-call 64 KiB chunks (2 MiB huge-page chunks
+ * once a call has used 4 MiB of them) carved into 8-byte size
  * classes, with a free list per class: the collector recycles them without
  * malloc/free by walking the chunks in address order, and the end of a
  * call frees whole chunks.  Lists, dicts and larger objects are malloc'd
@@ -35,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 
 #include "nbc_internal.h"
 
@@ -85,10 +87,21 @@ nbc_need_cap(nbc_vm *vm, uint32_t cap)
 #define GRAIN 8              /* size classes: multiples of 8 bytes */
 #define NCLASS (SMALL_MAX / GRAIN + 1)
 #define CHUNK_SIZE (64u << 10)
+#define HUGE_CHUNK (2u << 20)        /* one transparent huge page */
+#define HUGE_AFTER (4u << 20)        /* chunk bytes before huge chunks */
 
+/*
+ * A call that has filled HUGE_AFTER bytes of 64 KiB chunks gets its next
+ * chunks as 2 MiB mappings aligned for a transparent huge page: a call
+ * that allocates a lot then takes one page fault per 2 MiB instead of one
+ * per 4 KiB (page faults were a third of the time of a string-building
+ * loop), and a short call never pays for zeroing a huge page.
+ */
 typedef struct chunk {
 	struct chunk *next;
 	char *used_end;           /* slots end here (see small_heap.pos) */
+	size_t size;              /* bytes of the chunk */
+	bool mapped;              /* mmap'd (else malloc'd) */
 	max_align_t align[];
 } chunk;
 
@@ -106,8 +119,58 @@ typedef struct small_heap {
 	nbc_obj *free[NCLASS];
 	char *pos, *end;          /* the unused rest of the newest chunk */
 	chunk *chunks;
+	size_t chunk_bytes;       /* bytes of all chunks */
 	nbc_obj *big;
 } small_heap;
+
+/* A HUGE_CHUNK mapping aligned on HUGE_CHUNK, or NULL. */
+static chunk *
+huge_chunk(void)
+{
+	size_t span = 2 * (size_t)HUGE_CHUNK, head;
+	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	chunk *c;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	head = (HUGE_CHUNK - (uintptr_t)p % HUGE_CHUNK) % HUGE_CHUNK;
+	if (head > 0)
+		munmap(p, head);
+	munmap(p + head + HUGE_CHUNK, span - head - HUGE_CHUNK);
+	c = (chunk *)(p + head);
+	madvise(c, HUGE_CHUNK, MADV_HUGEPAGE);
+	c->size = HUGE_CHUNK;
+	c->mapped = true;
+	return c;
+}
+
+static chunk *
+new_chunk(small_heap *sh)
+{
+	chunk *c = NULL;
+
+	if (sh->chunk_bytes >= HUGE_AFTER)
+		c = huge_chunk();
+	if (c == NULL) {
+		c = malloc(CHUNK_SIZE);
+		if (c == NULL)
+			return NULL;
+		c->size = CHUNK_SIZE;
+		c->mapped = false;
+	}
+	sh->chunk_bytes += c->size;
+	return c;
+}
+
+static void
+chunk_free(chunk *c)
+{
+	if (c->mapped)
+		munmap(c, c->size);
+	else
+		free(c);
+}
 
 static bool
 over_budget(const nbc_vm *vm, size_t more)
@@ -125,7 +188,7 @@ small_alloc(small_heap *sh, size_t size)
 		return o;
 	}
 	if ((size_t)(sh->end - sh->pos) < size) {
-		chunk *c = malloc(CHUNK_SIZE);
+		chunk *c = new_chunk(sh);
 
 		if (c == NULL)
 			return NULL;
@@ -135,7 +198,7 @@ small_alloc(small_heap *sh, size_t size)
 		c->used_end = NULL;
 		sh->chunks = c;
 		sh->pos = (char *)c->align;
-		sh->end = (char *)c + CHUNK_SIZE;
+		sh->end = (char *)c + c->size;
 	}
 	o = (nbc_obj *)sh->pos;
 	sh->pos += size;
@@ -279,7 +342,7 @@ nbc_heap_free_all(nbc_vm *vm)
 	}
 	for (c = sh->chunks; c != NULL; c = cn) {
 		cn = c->next;
-		free(c);
+		chunk_free(c);
 	}
 	memset(sh, 0, sizeof(*sh));
 }

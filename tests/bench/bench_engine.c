@@ -7,6 +7,8 @@
  *   units     1,000 units with one loaded version each: process RSS
  *   swap      ctl "activate"/"rollback" to the first call served by the
  *             new version: median of 500 swaps
+ *   deploy    ctl "activate" of a version never active before (its handle
+ *             and the old one's change state too): median of 100
  *   calls     calls/s through nd_call (one thread, a small function)
  *
  * Usage: bench_engine [STATE_PARENT]   (default /tmp; folders removed after)
@@ -312,6 +314,43 @@ static void bench_swap_and_calls(void)
 	free(d);
 }
 
+/* Activating a new version each time: the ctl alone, median of 100. */
+static void bench_deploy(void)
+{
+	char *d = mkstate();
+	nd_engine *e = open_engine(d, 2);
+	nd_err err = { 0, "" };
+	double t[100];
+	uint64_t hid;
+	int i;
+
+	nd_unit_create(e, "svc", getuid(), &err);
+	for (i = 0; i <= 100; i++) {
+		char src[64];
+		int n = snprintf(src, sizeof(src), "def f():\n    return %d\n", i);
+
+		nd_submit(e, "svc", src, (size_t)n, getuid(), &hid, &err);
+	}
+	nd_wait_idle(e, "svc", -1, NULL, NULL, &hid, &err);
+	nd_ctl(e, "svc", "activate 1.0.0", 14, getuid(), &err);
+	for (i = 1; i <= 100; i++) {
+		char cmd[32];
+		int n = snprintf(cmd, sizeof(cmd), "activate 1.0.%d", i);
+		double t0 = now_s();
+
+		if (nd_ctl(e, "svc", cmd, (size_t)n, getuid(), &err)) {
+			fprintf(stderr, "ctl: %s\n", err.msg);
+			exit(2);
+		}
+		t[i - 1] = (now_s() - t0) * 1e3;
+	}
+	printf("deploy: ctl activate of a new version: median %.3f ms over 100 "
+	    "(state folder on %s)\n", median(t, 100), parent);
+	nd_engine_close(e);
+	rmtree(d);
+	free(d);
+}
+
 /* The price of one crash-safe write on this disk, for reference. */
 static void bench_disk(void)
 {
@@ -348,5 +387,6 @@ int main(int argc, char **argv)
 	bench_units();
 	bench_submit();
 	bench_swap_and_calls();
+	bench_deploy();
 	return 0;
 }

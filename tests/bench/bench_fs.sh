@@ -13,7 +13,9 @@
 # 1. submit then read `wait` for a small unit: median of ROUNDS (default
 #    200) rounds (bar: under 5 ms), beside hello's open/read/close time;
 # 2. open/read/close per second, SECONDS (default 3) per run, median of 3
-#    interleaved runs: units/ID/status vs hello's /hello vs /proc/loadavg
+#    interleaved runs: units/ID/status (a unit with one active version)
+#    vs hello's /hello vs /proc/loadavg; then, once, the status of the
+#    unit the submit rounds filled with versions
 #    (bar: status at least 80% of hello's rate).
 set -eu
 
@@ -78,10 +80,14 @@ cp "$T/small.nc" "$T/mnt/units/bench/submit"
 timeout 20 cat "$T/mnt/units/bench/wait" >/dev/null
 echo activate >"$T/mnt/units/bench/ctl"
 
+# The submit rounds go to a unit of their own: each adds a version, and
+# `status` lists every version, so `bench` keeps the one a typical unit has.
+mkdir "$T/mnt/units/bench_submit"
+
 echo "noodlefs bench: $(nproc) CPUs, $(uname -r), $SECS s per run," \
     "state in ${STATE_PARENT:-/tmp}, load $(cut -d' ' -f1 /proc/loadavg)"
-"$T/reader" submit "$T/mnt/units/bench" "$T/small.nc" 20 >/dev/null
-sub=$("$T/reader" submit "$T/mnt/units/bench" "$T/small.nc" "$ROUNDS")
+"$T/reader" submit "$T/mnt/units/bench_submit" "$T/small.nc" 20 >/dev/null
+sub=$("$T/reader" submit "$T/mnt/units/bench_submit" "$T/small.nc" "$ROUNDS")
 hello_ms=$("$T/reader" read "$T/hello/hello" 1 | awk '{ printf "%.3f", 1000 / $2 }')
 echo "submit + wait, small unit, $ROUNDS rounds: $sub (bar: median < 5 ms);" \
     "hello open/read/close: $hello_ms ms"
@@ -99,4 +105,6 @@ echo "open/read/close per second (median of 3):"
 echo "  hello /hello        $H   (runs: ${h[*]})"
 echo "  noodlefs status     $S   (runs: ${s[*]})"
 echo "  /proc/loadavg       $P   (runs: ${p[*]})"
+B=$("$T/reader" read "$T/mnt/units/bench_submit/status" "$SECS" | cut -d' ' -f2)
+echo "  status of a unit with $(ls "$T/mnt/units/bench_submit/versions" | wc -l) versions: $B (one run)"
 awk -v s="$S" -v h="$H" 'BEGIN { printf "  status / hello = %.0f%% (bar: >= 80%%)\n", 100 * s / h }'

@@ -3,7 +3,8 @@
 #
 # mount_fs [OPTS] mounts $NOODLEFS (from the environment: the binary under
 # test) on a fresh folder with a fresh state folder under one mktemp -d,
-# with every FUSE cache off, and waits for the mount (with a timeout).
+# with the daemon's own cache settings (what users get), and waits for the
+# mount (with a timeout).
 # An EXIT/INT/TERM trap unmounts (fusermount3 -u, then -uz) and kills the
 # daemon, also when a test fails half way.  Every blocking step of a test
 # goes through `timeout`.  Nothing here touches /noodle.
@@ -22,7 +23,6 @@ MNT=$T/mnt
 STATE=$T/state
 mkdir -p "$MNT"
 DAEMON_PID=
-CACHES_OFF=entry_timeout=0,attr_timeout=0,negative_timeout=0
 
 cleanup() {
 	set +e
@@ -53,7 +53,7 @@ note() {
 # mount_fs [-o extra,opts]: start the daemon in the foreground (in the
 # background of this shell) and wait up to 10 s for the mount.
 mount_fs() {
-	local opts=state=$STATE,$CACHES_OFF
+	local opts=state=$STATE
 	if [ $# -ge 2 ] && [ "$1" = -o ]; then opts=$opts,$2; fi
 	"$NOODLEFS" -f -o "$opts" "$MNT" 2>"$T/daemon.err" &
 	DAEMON_PID=$!

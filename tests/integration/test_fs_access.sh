@@ -79,5 +79,21 @@ note "root may write anyone's unit"
 cp "$SRC" "$U/mine/submit" || fail "root submit to nobody's unit"
 wait_idle mine >/dev/null
 
+note "freshness: a unit re-created by another owner shows it at once"
+mkdir "$U/reborn"
+for f in "" /status /submit /versions; do
+	[ "$(stat -c %u "$U/reborn$f")" = 0 ] || fail "reborn$f: owner before"
+done
+rmdir "$U/reborn"
+as_nobody OK 'os.mkdir(M + "/units/reborn")'
+for f in "" /status /submit /versions; do
+	[ "$(stat -c %u "$U/reborn$f")" = 65534 ] ||
+	    fail "reborn$f: stale owner $(stat -c %u "$U/reborn$f") after re-create"
+done
+jq -e '.owner == "nobody" or .owner == 65534' "$U/reborn/status" >/dev/null ||
+    fail "reborn status owner: $(jq .owner "$U/reborn/status")"
+as_nobody OK 'os.rmdir(M + "/units/reborn")'
+expect_errno ENOENT 'os.stat(M + "/units/reborn/status")'
+
 unmount_fs
 echo "ok"

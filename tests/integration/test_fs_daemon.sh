@@ -18,7 +18,7 @@ set -e
 [ "$rc" = 2 ] || fail "no mount point: status $rc"
 
 note "daemon mode: returns 0 once mounted; SIGTERM unmounts"
-"$NOODLEFS" -o "state=$STATE,$CACHES_OFF" "$MNT" || fail "daemon mode failed"
+"$NOODLEFS" -o "state=$STATE" "$MNT" || fail "daemon mode failed"
 mountpoint -q "$MNT" || fail "not mounted after the daemon returned"
 DAEMON_PID=$(pgrep -o -f -- "-o state=$STATE") || fail "no daemon"
 mkdir "$MNT/units/svc"

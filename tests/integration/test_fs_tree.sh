@@ -143,5 +143,45 @@ expect_errno ENOENT 'os.stat(M + "/units/other")'
 jq -e -s 'any(.type == "unit_retired")' "$MNT/events" >/dev/null || fail "no unit_retired"
 expect_errno ENOENT 'os.rmdir(M + "/units/other")'
 
+note "freshness: names and attributes the kernel has seen change at once"
+# Names are cached by the kernel for a second (entry_timeout), attributes
+# and missing names are not: each check follows a stat that primed the
+# caches, within the second.
+size0=$(stat -c %s "$MNT/events")
+mkdir "$U/fresh"
+size1=$(stat -c %s "$MNT/events")
+[ "$size1" -gt "$size0" ] || fail "events size did not grow at once: $size0 -> $size1"
+[ "$size1" = "$(cat "$MNT/events" | wc -c)" ] || fail "events size stale"
+last=$(ls "$MNT/handles" | sed 's/\.json$//' | sort -n | tail -1)
+next=$((last + 1))
+expect_errno ENOENT 'os.stat(M + "/handles/" + A[0] + ".json")' "$next"
+expect_errno ENOENT 'os.stat(M + "/units/fresh/versions/1.0.0")'
+cp "$SRC" "$U/fresh/submit"
+expect_errno OK 'os.stat(M + "/handles/" + A[0] + ".json")' "$next"
+wait_idle fresh >/dev/null
+expect_errno OK 'os.stat(M + "/units/fresh/versions/1.0.0/source")'
+st0=$(jq -r .state "$U/fresh/status")
+mt0=$(stat -c %Y.%y "$U/fresh/state")
+echo activate >"$U/fresh/ctl"
+[ "$(cat "$U/fresh/state")" = ACTIVE ] && [ "$st0" != ACTIVE ] ||
+    fail "state not fresh: $st0 -> $(cat "$U/fresh/state")"
+[ "$(jq -r .state "$U/fresh/status")" = ACTIVE ] || fail "status not fresh"
+[ "$(stat -c %Y.%y "$U/fresh/state")" != "$mt0" ] || fail "state mtime stale"
+mkdir "$U/gone"
+cp "$SRC" "$U/gone/submit"
+wait_idle gone >/dev/null
+for f in "" /status /state /versions/1.0.0/source; do
+	stat "$U/gone$f" >/dev/null || fail "gone$f before rmdir"
+done
+rmdir "$U/gone"
+for f in "" /status /state /versions/1.0.0/source; do
+	expect_errno ENOENT 'os.stat(M + "/units/gone" + A[0])' "$f"
+done
+ls "$U" | grep -qx gone && fail "ls units/ still lists gone"
+mkdir "$U/gone"
+expect_errno ENOENT 'os.stat(M + "/units/gone/versions/1.0.0")'
+[ -z "$(ls "$U/gone/versions")" ] || fail "re-created unit lists old versions"
+[ "$(cat "$U/gone/state")" = EMPTY ] || fail "re-created unit shows old state"
+
 unmount_fs
 echo "ok"

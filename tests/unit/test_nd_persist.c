@@ -2,8 +2,9 @@
  * test_nd_persist.c - the state folder: crash-safe batches, the event
  * log, the lock and format, a round trip through close and reopen,
  * recovery (active again, canary aborted, queued work validated again),
- * corrupt files, injected write and fsync failures, and SIGKILL at random
- * moments while a child submits.
+ * corrupt files, injected write and fsync failures, handle files written
+ * lazily (unit.json's handle states win), and SIGKILL at random moments
+ * while a child submits, activates and rolls back.
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -366,6 +367,128 @@ START_TEST(test_fault_injection)
 }
 END_TEST
 
+/* Overwrite handles/HID.json with the handle in state st (as a lost
+ * lazy write would leave it). */
+static void stale_handle(const char *d, uint64_t hid, enum nd_hstate st)
+{
+	char rest[64], *s;
+	cJSON *j;
+	nd_handle *h;
+	FILE *f;
+
+	snprintf(rest, sizeof(rest), "handles/%llu.json",
+	    (unsigned long long)hid);
+	j = nd_read_json(file(d, rest));
+	ck_assert_ptr_nonnull(j);
+	h = nd_handle_from_json(j);
+	cJSON_Delete(j);
+	ck_assert_ptr_nonnull(h);
+	h->state = st;
+	j = nd_handle_json(h);
+	s = cJSON_PrintUnformatted(j);
+	f = fopen(file(d, rest), "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(s, f);
+	fclose(f);
+	free(s);
+	cJSON_Delete(j);
+	nd_handle_free(h);
+}
+
+/* The handle_state unit.json records for version ver. */
+static const char *entry_hstate(cJSON *u, const char *ver)
+{
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(u, "versions"))
+		if (!strcmp(t_str(it, "version"), ver))
+			return t_str(it, "handle_state");
+	return "";
+}
+
+/*
+ * A rollout command writes the handle files it changes lazily, with
+ * unit.json (one synced write) recording the handles' states: unit.json
+ * shows them, and at open it wins over handle files that lag behind it.
+ */
+START_TEST(test_lazy_handle_files)
+{
+	char *d = t_mkstate(), *j;
+	nd_engine *e = t_open(d, 1);
+	nd_err err = { 0, "" };
+	uint64_t h1, h2, h3;
+	cJSON *u;
+
+	ck_assert_int_eq(nd_unit_create(e, "svc", getuid(), &err), 0);
+	h1 = t_submit(e, "svc", "def f():\n    return 1\n");
+	h2 = t_submit(e, "svc", "def f():\n    return 2\n");
+	h3 = t_submit(e, "svc", "def f():\n    return 3\n");
+	t_idle(e, "svc");
+	ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.0"), 0);
+	ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.1"), 0);
+	ck_assert_int_eq(t_ctl(e, "svc", "rollback"), 0);
+	ck_assert_int_eq(t_ctl(e, "svc", "canary 1.0.2 50"), 0);
+	nd_engine_close(e);
+	u = nd_read_json(file(d, "units/svc/unit.json"));
+	ck_assert_ptr_nonnull(u);
+	ck_assert_str_eq(entry_hstate(u, "1.0.0"), "SUPERSEDED");
+	ck_assert_str_eq(entry_hstate(u, "1.0.1"), "ROLLED_BACK");
+	ck_assert_str_eq(entry_hstate(u, "1.0.2"), "CANARY");
+	cJSON_Delete(u);
+	/* the lazy writes of the three commands were lost */
+	stale_handle(d, h1, ND_H_ACTIVE);
+	stale_handle(d, h2, ND_H_ACTIVE);
+	stale_handle(d, h3, ND_H_VALIDATED);
+	e = t_open(d, 1);
+	t_idle(e, "svc");
+	j = t_active(e, "svc");
+	ck_assert_str_eq(j, "1.0.0\n");
+	free(j);
+	ck_assert_str_eq(t_hstate(e, h1), "SUPERSEDED");
+	ck_assert_str_eq(t_hstate(e, h2), "ROLLED_BACK");
+	/* the canary, aborted by the restart */
+	ck_assert_str_eq(t_hstate(e, h3), "ROLLED_BACK");
+	ck_assert_int_eq(t_count_events(e, "canary_aborted", "svc"), 1);
+	ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.1"), 0);
+	nd_engine_close(e);
+	e = t_open(d, 1);
+	j = t_active(e, "svc");
+	ck_assert_str_eq(j, "1.0.1\n");
+	free(j);
+	ck_assert_str_eq(t_hstate(e, h1), "SUPERSEDED");
+	ck_assert_str_eq(t_hstate(e, h2), "ROLLED_BACK");
+	nd_engine_close(e);
+	t_rmtree(d);
+	free(d);
+}
+END_TEST
+
+/* No handle of unit is ACTIVE unless its version is the active one (a
+ * handle file that lagged behind unit.json would break this). */
+static void check_active_handles(nd_engine *e, const char *unit)
+{
+	uint64_t *hids;
+	size_t n, i;
+	char *act = t_active(e, unit);
+
+	ck_assert_int_eq(nd_handle_list(e, &hids, &n), 0);
+	for (i = 0; i < n; i++) {
+		cJSON *h = t_handle(e, hids[i]);
+		char want[40];
+
+		if (!strcmp(t_str(h, "unit"), unit) &&
+		    !strcmp(t_str(h, "state"), "ACTIVE")) {
+			snprintf(want, sizeof(want), "%s\n", t_str(h, "version"));
+			ck_assert_msg(!strcmp(want, act), "handle %llu of %s is "
+			    "ACTIVE with version %s; active is %s",
+			    (unsigned long long)hids[i], unit, want, act);
+		}
+		cJSON_Delete(h);
+	}
+	free(hids);
+	free(act);
+}
+
 /* Every file of the state folder parses (JSON files as JSON). */
 static int check_tree(const char *path)
 {
@@ -428,6 +551,8 @@ static void child_submits(const char *d, int wfd, int round)
 		}
 		if (i % 7 == 3)
 			nd_ctl(e, unit, "activate", 8, getuid(), &err);
+		if (i % 7 == 5)
+			nd_ctl(e, unit, "rollback", 8, getuid(), &err);
 	}
 }
 
@@ -484,6 +609,8 @@ START_TEST(test_crash_sigkill)
 			if (nd_wait_idle(e, u, 60000, NULL, NULL, &hid, &err) ==
 			    ETIMEDOUT)
 				ck_abort_msg("unit %s never became idle", u);
+			if (nd_unit_owner(e, u, &(uid_t){ 0 }) == 0)
+				check_active_handles(e, u);
 		}
 		for (i = 0; i < nacked; i++) {
 			const char *s = t_hstate(e, acked[i]);
@@ -516,6 +643,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_recovery_canary_and_queue);
 	tcase_add_test(tc, test_corrupt_files);
 	tcase_add_test(tc, test_fault_injection);
+	tcase_add_test(tc, test_lazy_handle_files);
 	tcase_add_test(tc, test_crash_sigkill);
 	suite_add_tcase(s, tc);
 	return s;
