@@ -35,8 +35,8 @@
 
 #define NFS_STAGE_MAX_PER_UNIT 32  /* staging files at once in one unit */
 #define NFS_STAGE_MAX 1024         /* ... and in the whole mount */
-#define NFS_ENTRY_TIMEOUT 1.0     /* seconds a name stays known (see
-                                    * nfs_ops.c: attributes stay uncached) */
+#define NFS_ENTRY_TIMEOUT 1.0     /* seconds the kernel keeps a name
+                                    * (attributes: 0; see nfs_ops.c) */
 #define NFS_THREAD_RESERVE 64      /* FUSE threads beyond ND_MAX_WAITERS */
 #define NFS_INTR_SIGNAL SIGUSR1    /* wakes a thread whose request is
                                     * interrupted (fuse_config intr) */

@@ -11,8 +11,18 @@
  * no-ops for the unit's owner, as rsync, cp -p, touch and the notifier
  * need.
  *
- * Caches are off (entry, attribute and negative timeouts 0) and every
- * file is direct_io, so each open and read reaches the daemon.
+ * Caches: the kernel keeps a name it has looked up for NFS_ENTRY_TIMEOUT
+ * (so an open of units/ID/status costs OPEN and READs, not three LOOKUPs
+ * first), but never attributes (attr_timeout 0: every stat asks, so an
+ * owner, a size of `events` or a name gone behind the kernel's back shows
+ * at once, as ENOENT for the last) nor missing names (negative_timeout 0:
+ * a new unit, version or handle is there at once).  A cached name only
+ * saves the LOOKUP: the high-level library maps it to the same path, and
+ * each open and stat routes that path afresh.  Names created or removed
+ * through the mount (mkdir, rmdir, create, unlink, rename) update the
+ * kernel's cache by themselves; mkdir and O_EXCL creates always look up.
+ * Every file is direct_io, each open taking its own snapshot, so no page
+ * cache holds content.
  */
 #include <errno.h>
 #include <fcntl.h>

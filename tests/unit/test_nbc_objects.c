@@ -5349,6 +5349,58 @@ START_TEST(test_gc_keeps_live_size)
 }
 END_TEST
 
+/* Enough small objects to fill the 2 MiB huge-page chunks too: what the
+ * collector keeps is intact, what it frees is reused. */
+START_TEST(test_gc_many_small_objects)
+{
+	nbc_vm g;
+	nbc_value stack[2], keep, v;
+	size_t live;
+	int i, round;
+
+	nbc_vm_init(&g, NULL, NULL);
+	g.stack = stack;
+	g.sp = stack;
+	ck_assert_int_eq(nbc_list_new(&g, 0, &keep), 0);
+	*g.sp++ = keep;
+	for (i = 0; i < 150000; i++) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "kept string %d", i);
+		ck_assert_int_eq(nbc_str_new(&g, buf, strlen(buf), &v), 0);
+		ck_assert_int_eq(nbc_list_append(&g, keep, v), 0);
+		snprintf(buf, sizeof(buf), "garbage string %d", i);
+		ck_assert_int_eq(nbc_str_new(&g, buf, strlen(buf), &v), 0);
+	}
+	nbc_gc(&g);
+	live = g.bytes;
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 150000; i++) {
+			char buf[64];
+
+			snprintf(buf, sizeof(buf), "more garbage %d", i);
+			ck_assert_int_eq(nbc_str_new(&g, buf, strlen(buf), &v),
+			    0);
+		}
+		nbc_gc(&g);
+		ck_assert_uint_eq(g.bytes, live);
+	}
+	ck_assert_uint_eq(NBC_LIST(keep)->n, 150000);
+	for (i = 0; i < 150000; i += 997) {
+		char buf[64];
+		nbc_str *s = NBC_STR(NBC_LIST(keep)->items[i]);
+
+		snprintf(buf, sizeof(buf), "kept string %d", i);
+		ck_assert_uint_eq(s->len, strlen(buf));
+		ck_assert(memcmp(s->data, buf, s->len) == 0);
+	}
+	g.sp = stack;
+	nbc_gc(&g);
+	ck_assert_uint_eq(g.bytes, 0);
+	nbc_vm_release(&g);
+}
+END_TEST
+
 START_TEST(test_gc_deep_and_cyclic)
 {
 	nbc_value stack[2], l, inner;
@@ -5759,6 +5811,7 @@ objects_suite(void)
 	tcase_add_test(tc, test_memory_budget);
 	tcase_add_test(tc, test_gc_keeps_live_size);
 	tcase_add_test(tc, test_gc_deep_and_cyclic);
+	tcase_add_test(tc, test_gc_many_small_objects);
 	tcase_add_test(tc, test_output_budget);
 	tcase_add_test(tc, test_print_and_caps);
 	tcase_add_test(tc, test_random_and_time);
