@@ -735,7 +735,10 @@ factor(parser *p)
 		unsupported(p, line, col, "operator '~'");
 		return bad_expr(p, line, col);
 	}
-	if (op == T_MINUS && x->kind == E_INT) {
+	/* fold -literal, except -(-9223372036854775808): that one is left
+	 * to NEG, which raises OverflowError at run time as int64 says */
+	if (op == T_MINUS && x->kind == E_INT &&
+	    (x->big || x->u.i != INT64_MIN)) {
 		x->u.i = x->big ? INT64_MIN : -x->u.i;
 		x->big = false;
 		x->line = line;
