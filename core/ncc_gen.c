@@ -399,16 +399,21 @@ store(gen *g, const ncc_expr *t)
 }
 
 /* The opcode of augmented operator op (a binary one from the parser):
- * += and *= are in place on lists (INPLACE_ADD, INPLACE_MUL), the rest
- * is the binary operator, as in CPython. */
+ * += and *= are in place on lists (INPLACE_ADD, INPLACE_MUL); every
+ * INPLACE_ opcode names the augmented operator in its TypeError, as
+ * CPython does. */
 static enum nbc_opcode
 aug_opcode(unsigned op)
 {
-	if (op == NBC_OP_ADD)
-		return NBC_OP_INPLACE_ADD;
-	if (op == NBC_OP_MUL)
-		return NBC_OP_INPLACE_MUL;
-	return (enum nbc_opcode)op;
+	switch (op) {
+	case NBC_OP_ADD: return NBC_OP_INPLACE_ADD;
+	case NBC_OP_MUL: return NBC_OP_INPLACE_MUL;
+	case NBC_OP_SUB: return NBC_OP_INPLACE_SUB;
+	case NBC_OP_DIV: return NBC_OP_INPLACE_DIV;
+	case NBC_OP_FLOORDIV: return NBC_OP_INPLACE_FLOORDIV;
+	case NBC_OP_MOD: return NBC_OP_INPLACE_MOD;
+	default: return (enum nbc_opcode)op;
+	}
 }
 
 static void

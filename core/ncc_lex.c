@@ -132,7 +132,9 @@ hexval(int c)
 	return -1;
 }
 
-/* Decode one UTF-8 sequence (input is valid UTF-8); returns its length. */
+/* Decode one UTF-8 sequence (input is valid UTF-8); returns its length.
+ * Unlike nbc_utf8_decode it never reads past end: a sequence cut short by
+ * the end of the source is taken as its first byte alone. */
 static int
 utf8_decode(const char *s, const char *end, uint32_t *cp)
 {
@@ -146,31 +148,6 @@ utf8_decode(const char *s, const char *end, uint32_t *cp)
 	for (int i = 1; i < n; i++)
 		*cp = (*cp << 6) | (u[i] & 0x3Fu);
 	return n;
-}
-
-static size_t
-utf8_encode(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
 }
 
 static void
@@ -419,7 +396,7 @@ lex_string(ncx_lexer *lx, ncx_token *t, bool raw, unsigned flags)
 			for (int i = 0; i < 2 && lx->p < lx->end && *lx->p >= '0'
 			    && *lx->p <= '7'; i++)
 				cp = cp * 8 + (uint32_t)(*lx->p++ - '0');
-			o += utf8_encode(cp, o);
+			o += nbc_utf8_encode(cp, o);
 			break;
 		case 'x': case 'u': case 'U':
 			if (!read_hex(&lx->p, lx->end, e == 'x' ? 2 : e == 'u' ? 4 : 8,
@@ -440,7 +417,7 @@ lex_string(ncx_lexer *lx, ncx_token *t, bool raw, unsigned flags)
 					bad = "surrogate code points are not supported";
 				break;
 			}
-			o += utf8_encode(cp, o);
+			o += nbc_utf8_encode(cp, o);
 			break;
 		case 'N':
 			if (bad == NULL)

@@ -246,4 +246,19 @@ int nbc_call(nbc_module *m, const char *name, const nbc_lit *args,
 
 void nbc_module_stats_get(const nbc_module *m, nbc_module_stats *out);
 
+/* ---- UTF-8 --------------------------------------------------------------- */
+
+/*
+ * Decode the code point at s, which must be valid UTF-8 (it reads up to
+ * 4 bytes without a bound: no check for truncated or invalid sequences);
+ * returns the length of the sequence, 1 to 4.
+ */
+size_t nbc_utf8_decode(const char *s, uint32_t *cp);
+/*
+ * Encode code point cp (at most 0x10FFFF; surrogates are encoded as
+ * themselves) into out, which has room for 4 bytes and is not
+ * NUL-terminated; returns the number of bytes written, 1 to 4.
+ */
+size_t nbc_utf8_encode(uint32_t cp, char *out);
+
 #endif

@@ -379,9 +379,6 @@ size_t nbc_int_text(int64_t i, char *buf);
 /* Python's repr of a str given as UTF-8 bytes. */
 bool nbc_str_repr_buf(nbc_buf *b, const char *s, size_t len);
 
-/* UTF-8: decode one code point (s valid UTF-8) and encode one. */
-size_t nbc_utf8_decode(const char *s, uint32_t *cp);
-size_t nbc_utf8_encode(uint32_t cp, char *out);
 /* The value of a decimal digit (Unicode Nd), or -1; Python whitespace. */
 int nbc_cp_decimal(uint32_t cp);
 bool nbc_cp_space(uint32_t cp);

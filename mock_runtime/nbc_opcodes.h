@@ -74,7 +74,11 @@
 	X(RAISE,            2, B,     0, 0, "raise exception type A (nbc_names.h) with B (0 or 1) message arguments") \
 	X(ASSERT_FAIL,      1, A,     0, 0, "raise AssertionError with A (0 or 1) message arguments") \
 	X(INPLACE_ADD,      0, 2,     1, 0, "a += b: a list a is extended in place by the iterable b and pushed; else a + b") \
-	X(INPLACE_MUL,      0, 2,     1, 0, "a *= b: a list a is repeated in place b times (emptied when b <= 0) and pushed; else a * b")
+	X(INPLACE_MUL,      0, 2,     1, 0, "a *= b: a list a is repeated in place b times (emptied when b <= 0) and pushed; else a * b") \
+	X(INPLACE_SUB,      0, 2,     1, 0, "a -= b: a - b, with \"-=\" in the unsupported-operand message") \
+	X(INPLACE_DIV,      0, 2,     1, 0, "a /= b: a / b, with \"/=\" in the unsupported-operand message") \
+	X(INPLACE_FLOORDIV, 0, 2,     1, 0, "a //= b: a // b, with \"//=\" in the unsupported-operand message") \
+	X(INPLACE_MOD,      0, 2,     1, 0, "a %= b: a % b, with \"%=\" in the unsupported-operand message")
 
 enum nbc_opcode {
 #define NBC_X_ENUM(name, nops, pops, pushes, jump, doc) NBC_OP_##name,

@@ -7,10 +7,11 @@
  * straight to its end.  Then a peephole pass writes superinstructions
  * over the first slot of common sequences (x, y locals, k a constant):
  *
- *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB|MUL|MOD|INPLACE_MUL -> LK_<op>
- *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB|INPLACE_ADD, STORE_LOCAL y
- *                                                     -> LK_<op>_ST
- *   ADD|SUB|INPLACE_ADD, STORE_LOCAL y                -> <op>_ST
+ *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB|MUL|MOD|INPLACE_MUL|INPLACE_MOD
+ *                                                     -> LK_<op>
+ *   LOAD_LOCAL x, LOAD_CONST k, ADD|SUB|INPLACE_ADD|INPLACE_SUB,
+ *   STORE_LOCAL y                                     -> LK_<op>_ST
+ *   ADD|SUB|INPLACE_ADD|INPLACE_SUB, STORE_LOCAL y    -> <op>_ST
  *   LOAD_CONST k, ADD|INPLACE_ADD                     -> K_<op>
  *   LOAD_LOCAL x, LOAD_CONST k, <cmp>, JUMP_IF_FALSE  -> LK_<cmp>_JF
  *   LOAD_CONST k, <cmp>, JUMP_IF_FALSE                -> K_<cmp>_JF
@@ -23,10 +24,11 @@
  * The later slots of a sequence keep their own instruction, so a jump
  * into the middle of one still runs correctly; a superinstruction charges
  * the gas of every instruction it stands for.  The INPLACE_ forms (what
- * `x += k`, `x += y`, `d[k] += 1` and `x *= k` compile to) have the same
- * int and float fast paths as ADD and MUL and differ only in their slow
- * path (inplace_slow), so an augmented assignment on a list never fuses
- * into a plain ADD or MUL.
+ * `x += k`, `x -= y`, `d[k] += 1`, `x *= k`, `x //= k` ... compile to)
+ * have the same int and float fast paths as their binary operator and
+ * differ only in their slow path (inplace_slow: lists in place, and the
+ * augmented operator in the unsupported-operand message), so an
+ * augmented assignment never fuses into a plain binary operator.
  *
  * Execution.  One value stack per call holds every frame: a frame's
  * locals are the slots from its base (the callee's arguments are left
@@ -42,7 +44,7 @@
  * macros as Lua's lvm.c does.  Int and float arithmetic and comparisons
  * are inlined with overflow checks; everything else goes through the
  * value half (nbc_internal.h), except the in-place list forms of `+=` and
- * `*=` (inplace_slow).
+ * `*=` and the messages of augmented operators (inplace_slow).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +59,8 @@
 	X(LK_ADD) X(LK_SUB) X(LK_MUL) X(LK_MOD) X(LK_ADD_ST) X(LK_SUB_ST) \
 	X(ADD_ST) X(SUB_ST) X(K_ADD) \
 	X(LK_INPLACE_MUL) X(LK_INPLACE_ADD_ST) X(INPLACE_ADD_ST) \
-	X(K_INPLACE_ADD) \
+	X(K_INPLACE_ADD) X(INPLACE_SUB_ST) X(LK_INPLACE_SUB_ST) \
+	X(LK_INPLACE_MOD) \
 	X(LK_EQ_JF) X(LK_NE_JF) X(LK_LT_JF) X(LK_LE_JF) X(LK_GT_JF) \
 	X(LK_GE_JF) \
 	X(K_EQ_JF) X(K_NE_JF) X(K_LT_JF) X(K_LE_JF) X(K_GT_JF) X(K_GE_JF) \
@@ -90,19 +93,28 @@ static uint8_t cmp_jf(unsigned op, unsigned base)
  * <op>_ST and LK_<op>_ST superinstructions. */
 static bool is_addsub(unsigned op)
 {
-	return op == NBC_OP_ADD || op == NBC_OP_SUB || op == NBC_OP_INPLACE_ADD;
+	return op == NBC_OP_ADD || op == NBC_OP_SUB ||
+	    op == NBC_OP_INPLACE_ADD || op == NBC_OP_INPLACE_SUB;
 }
 
 static uint8_t addsub_st(unsigned op)
 {
-	return op == NBC_OP_ADD ? OP_ADD_ST : op == NBC_OP_SUB ? OP_SUB_ST :
-	    OP_INPLACE_ADD_ST;
+	switch (op) {
+	case NBC_OP_ADD: return OP_ADD_ST;
+	case NBC_OP_SUB: return OP_SUB_ST;
+	case NBC_OP_INPLACE_ADD: return OP_INPLACE_ADD_ST;
+	default: return OP_INPLACE_SUB_ST;
+	}
 }
 
 static uint8_t lk_addsub_st(unsigned op)
 {
-	return op == NBC_OP_ADD ? OP_LK_ADD_ST : op == NBC_OP_SUB ?
-	    OP_LK_SUB_ST : OP_LK_INPLACE_ADD_ST;
+	switch (op) {
+	case NBC_OP_ADD: return OP_LK_ADD_ST;
+	case NBC_OP_SUB: return OP_LK_SUB_ST;
+	case NBC_OP_INPLACE_ADD: return OP_LK_INPLACE_ADD_ST;
+	default: return OP_LK_INPLACE_SUB_ST;
+	}
 }
 
 static uint8_t lk_arith(unsigned op)
@@ -113,6 +125,7 @@ static uint8_t lk_arith(unsigned op)
 	case NBC_OP_MUL: return OP_LK_MUL;
 	case NBC_OP_MOD: return OP_LK_MOD;
 	case NBC_OP_INPLACE_MUL: return OP_LK_INPLACE_MUL;
+	case NBC_OP_INPLACE_MOD: return OP_LK_INPLACE_MOD;
 	default: return 0;
 	}
 }
@@ -495,26 +508,41 @@ static int list_irepeat(nbc_vm *vm, nbc_list *l, int64_t n)
 	return 0;
 }
 
+/* The binary operator of INPLACE_ opcode op, and its symbol in *sym. */
+static enum nbc_opcode inplace_base(unsigned op, const char **sym)
+{
+	switch (op) {
+	case NBC_OP_INPLACE_ADD: *sym = "+"; return NBC_OP_ADD;
+	case NBC_OP_INPLACE_MUL: *sym = "*"; return NBC_OP_MUL;
+	case NBC_OP_INPLACE_SUB: *sym = "-"; return NBC_OP_SUB;
+	case NBC_OP_INPLACE_DIV: *sym = "/"; return NBC_OP_DIV;
+	case NBC_OP_INPLACE_FLOORDIV: *sym = "//"; return NBC_OP_FLOORDIV;
+	default: *sym = "%"; return NBC_OP_MOD;
+	}
+}
+
 /*
- * INPLACE_ADD and INPLACE_MUL after the int fast path failed.  Floats
+ * An INPLACE_ opcode after its int fast path failed.  Float +, -, *
  * inline; a list a (not a frozen constant) is extended by any iterable b
- * (list.extend) or repeated by an int b on the same object, which is the
- * result; everything else is ADD or MUL, with CPython's "+=" / "*=" in the
- * unsupported-operand message.  out may alias a.
+ * (`+=`, list.extend) or repeated by an int b (`*=`) on the same object,
+ * which is the result; everything else is the binary operator, with
+ * CPython's augmented operator ("-=", "//=" ...) in the unsupported-operand
+ * message.  out may alias a.
  */
 static int inplace_slow(nbc_vm *vm, unsigned op, const nbc_value *a,
     const nbc_value *b, nbc_value *out)
 {
-	enum nbc_opcode bop = op == NBC_OP_INPLACE_ADD ? NBC_OP_ADD :
-	    NBC_OP_MUL;
+	const char *sym;
+	enum nbc_opcode bop = inplace_base(op, &sym);
 	static const char prefix[] = "unsupported operand type(s) for ";
-	size_t plen = sizeof(prefix) - 1;
+	size_t plen = sizeof(prefix) - 1, slen = strlen(sym);
 	nbc_value self = *a, ignored;
 	char *msg;
 
-	if (a->t == NBC_T_FLOAT && b->t == NBC_T_FLOAT) {
+	if (a->t == NBC_T_FLOAT && b->t == NBC_T_FLOAT &&
+	    (bop == NBC_OP_ADD || bop == NBC_OP_SUB || bop == NBC_OP_MUL)) {
 		*out = nbc_float(bop == NBC_OP_ADD ? a->u.f + b->u.f :
-		    a->u.f * b->u.f);
+		    bop == NBC_OP_SUB ? a->u.f - b->u.f : a->u.f * b->u.f);
 		return 0;
 	}
 	if (a->t == NBC_T_LIST && !(a->u.o->flags & NBC_OF_FROZEN)) {
@@ -525,7 +553,7 @@ static int inplace_slow(nbc_vm *vm, unsigned op, const nbc_value *a,
 			*out = self;
 			return 0;
 		}
-		if (NBC_IS_INTLIKE(*b)) {
+		if (bop == NBC_OP_MUL && NBC_IS_INTLIKE(*b)) {
 			if (list_irepeat(vm, NBC_LIST(self),
 			    b->t == NBC_T_BOOL ? b->u.b : b->u.i) < 0)
 				return -1;
@@ -538,14 +566,14 @@ static int inplace_slow(nbc_vm *vm, unsigned op, const nbc_value *a,
 	msg = vm->exc_msg;
 	if (vm->exc == NBC_EXC_TYPE_ERROR && msg &&
 	    strncmp(msg, prefix, plen) == 0 &&
-	    msg[plen] == (bop == NBC_OP_ADD ? '+' : '*') &&
-	    msg[plen + 1] == ':') {
+	    strncmp(msg + plen, sym, slen) == 0 && msg[plen + slen] == ':') {
 		size_t len = strlen(msg);
 		char *m = realloc(msg, len + 2);
 
 		if (m) {
-			memmove(m + plen + 2, m + plen + 1, len - plen);
-			m[plen + 1] = '=';
+			memmove(m + plen + slen + 1, m + plen + slen,
+			    len - plen - slen + 1);
+			m[plen + slen] = '=';
 			vm->exc_msg = m;
 		}
 	}
@@ -764,6 +792,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 		ARITH_CASE(ADD, fast_add, ARITH_SLOW)
 		ARITH_CASE(SUB, fast_sub, ARITH_SLOW)
 		ARITH_CASE(INPLACE_ADD, fast_add, INPLACE_SLOW)
+		ARITH_CASE(INPLACE_SUB, fast_sub, INPLACE_SLOW)
 #undef ARITH_CASE
 #define LK_CASE(NAME, FAST, SLOW) \
 		vmcase(OP_LK_##NAME) { \
@@ -789,44 +818,35 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 		LK_CASE(MUL, fast_mul, ARITH_SLOW)
 		LK_CASE(MOD, fast_mod, ARITH_SLOW)
 		LK_CASE(INPLACE_MUL, fast_mul, INPLACE_SLOW)
+		LK_CASE(INPLACE_MOD, fast_mod, INPLACE_SLOW)
 #undef LK_CASE
-#define MUL_CASE(NAME, SLOW) \
+#define BINARY_SLOW(o, a, b, out) nbc_binary(vm, o, *(a), *(b), out)
+#define BINOP_CASE(NAME, FAST, SLOW) \
 		vmcase(NBC_OP_##NAME) { \
 			nbc_value *a = sp - 2, *b = sp - 1; \
 			int64_t r; \
 			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT && \
-			    fast_mul(a->u.i, b->u.i, &r))) \
+			    FAST(a->u.i, b->u.i, &r))) \
 				a->u.i = r; \
 			else if (SLOW(NBC_OP_##NAME, a, b, a) < 0) \
 				goto error; \
 			sp--; \
 			vmbreak; \
 		}
-		MUL_CASE(MUL, ARITH_SLOW)
-		MUL_CASE(INPLACE_MUL, INPLACE_SLOW)
-#undef MUL_CASE
-		vmcase(NBC_OP_FLOORDIV) {
-			nbc_value *a = sp - 2, *b = sp - 1;
-
-			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT &&
-			    fast_floordiv(a->u.i, b->u.i, &a->u.i))) {
-			} else if (nbc_binary(vm, NBC_OP_FLOORDIV, *a, *b, a) < 0) {
+		BINOP_CASE(MUL, fast_mul, ARITH_SLOW)
+		BINOP_CASE(INPLACE_MUL, fast_mul, INPLACE_SLOW)
+		BINOP_CASE(FLOORDIV, fast_floordiv, BINARY_SLOW)
+		BINOP_CASE(MOD, fast_mod, BINARY_SLOW)
+		BINOP_CASE(INPLACE_FLOORDIV, fast_floordiv, INPLACE_SLOW)
+		BINOP_CASE(INPLACE_MOD, fast_mod, INPLACE_SLOW)
+#undef BINOP_CASE
+#undef BINARY_SLOW
+		vmcase(NBC_OP_INPLACE_DIV)
+			if (INPLACE_SLOW(NBC_OP_INPLACE_DIV, &sp[-2], &sp[-1],
+			    &sp[-2]) < 0)
 				goto error;
-			}
 			sp--;
 			vmbreak;
-		}
-		vmcase(NBC_OP_MOD) {
-			nbc_value *a = sp - 2, *b = sp - 1;
-
-			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT &&
-			    fast_mod(a->u.i, b->u.i, &a->u.i))) {
-			} else if (nbc_binary(vm, NBC_OP_MOD, *a, *b, a) < 0) {
-				goto error;
-			}
-			sp--;
-			vmbreak;
-		}
 #define K_ADD_CASE(NAME, SLOW) \
 		vmcase(OP_K_##NAME) { \
 			nbc_value *a = sp - 1; \

@@ -841,6 +841,168 @@ START_TEST(inplace_ops)
 }
 END_TEST
 
+/* The augmented arithmetic opcodes of inplace_arith, with their symbols
+ * and the ZeroDivisionError of int OP= 0 (CPython's). */
+static const struct {
+	const char *sym;
+	enum nbc_opcode op;
+	const char *zero;
+} augops[] = {
+	{ "-", NBC_OP_INPLACE_SUB, NULL },
+	{ "/", NBC_OP_INPLACE_DIV, "division by zero" },
+	{ "//", NBC_OP_INPLACE_FLOORDIV, "integer division or modulo by zero" },
+	{ "%", NBC_OP_INPLACE_MOD, "integer modulo by zero" },
+};
+
+/* Whether f(a, b) (b an int) returns the int want. */
+static void expect_int2(nbc_runtime *rt, const char *f, nbc_lit a0,
+    int64_t b, int64_t want)
+{
+	nbc_lit a[2] = { a0, I(b) };
+
+	ck_assert_int_eq(call_int(rt, "augops", f, a, 2), want);
+}
+
+/*
+ * INPLACE_SUB, INPLACE_DIV, INPLACE_FLOORDIV and INPLACE_MOD, plain and
+ * fused (`x -= y` is INPLACE_SUB_ST, `x -= 3` LK_INPLACE_SUB_ST, `x %= 3`
+ * LK_INPLACE_MOD): the binary operator's results and ZeroDivisionError,
+ * and CPython's augmented operator in the unsupported-operand message;
+ * other TypeErrors keep their message.  For each op (sym in the name):
+ *   def p<sym>(a, b): return a OP b               (unfused)
+ *   def s<sym>(a, b): a OP= b; return a           (<op>_ST)
+ *   def k<sym>(a, b): a OP= 3; return a           (LK_<op>[_ST])
+ */
+START_TEST(inplace_arith)
+{
+	nbc_runtime *rt = shared();
+	nbc_builder *bb = nbc_builder_new();
+	uint32_t fn, ln = 96;
+	char name[16], want[96];
+	nbc_lit a[2];
+	nbc_result r;
+
+	module_init_none(bb);
+	for (size_t i = 0; i < sizeof(augops) / sizeof(augops[0]); i++) {
+		snprintf(name, sizeof(name), "p%s", augops[i].sym);
+		fn = nbc_func_declare(bb, name, 2, 96);
+		E(LOAD_LOCAL, 0, 0);
+		E(LOAD_LOCAL, 1, 0);
+		nbc_emit(bb, fn, augops[i].op, 0, 0, ln);
+		E(RETURN, 0, 0);
+		snprintf(name, sizeof(name), "s%s", augops[i].sym);
+		fn = nbc_func_declare(bb, name, 2, 96);
+		E(LOAD_LOCAL, 0, 0);
+		E(LOAD_LOCAL, 1, 0);
+		nbc_emit(bb, fn, augops[i].op, 0, 0, ln);
+		E(STORE_LOCAL, 0, 0);
+		E(LOAD_LOCAL, 0, 0);
+		E(RETURN, 0, 0);
+		snprintf(name, sizeof(name), "k%s", augops[i].sym);
+		fn = nbc_func_declare(bb, name, 2, 96);
+		E(LOAD_LOCAL, 0, 0);
+		E(LOAD_CONST, nbc_const_int(bb, 3), 0);
+		nbc_emit(bb, fn, augops[i].op, 0, 0, ln);
+		E(STORE_LOCAL, 0, 0);
+		E(LOAD_LOCAL, 0, 0);
+		E(RETURN, 0, 0);
+	}
+	load(bb, "augops");
+
+	/* ints: the fast paths, Python's floor semantics */
+	expect_int2(rt, "p-", I(40), 2, 38);
+	expect_int2(rt, "s-", I(-40), 2, -42);
+	expect_int2(rt, "k-", I(2), 0, -1);
+	expect_int2(rt, "p//", I(-7), 2, -4);
+	expect_int2(rt, "s//", I(7), -2, -4);
+	expect_int2(rt, "k//", I(-7), 0, -3);
+	expect_int2(rt, "p%", I(-7), 3, 2);
+	expect_int2(rt, "s%", I(7), -3, -2);
+	expect_int2(rt, "k%", I(-7), 0, 2);
+	a[0] = I(7);
+	a[1] = I(2);
+	expect_repr(rt, "augops", "p/", a, 2, "3.5");
+	expect_repr(rt, "augops", "k/", a, 2, "2.3333333333333335");
+	/* overflow as SUB */
+	a[0] = I(INT64_MIN);
+	a[1] = I(1);
+	call_raises(rt, "augops", "s-", a, 2, NULL, NBC_EXC_OVERFLOW_ERROR,
+	    "", 96);
+	call_raises(rt, "augops", "k-", a, 2, NULL, NBC_EXC_OVERFLOW_ERROR,
+	    "", 96);
+	/* floats */
+	a[0].type = NBC_LIT_FLOAT;
+	a[0].u.f = 7.5;
+	a[1].type = NBC_LIT_FLOAT;
+	a[1].u.f = 0.25;
+	expect_repr(rt, "augops", "p-", a, 2, "7.25");
+	expect_repr(rt, "augops", "s-", a, 2, "7.25");
+	expect_repr(rt, "augops", "k-", a, 2, "4.5");
+	expect_repr(rt, "augops", "s/", a, 2, "30.0");
+	expect_repr(rt, "augops", "s//", a, 2, "30.0");
+	expect_repr(rt, "augops", "p%", a, 2, "0.0");
+	expect_repr(rt, "augops", "k%", a, 2, "1.5");
+	/* division by zero: the binary operator's message */
+	for (size_t i = 1; i < sizeof(augops) / sizeof(augops[0]); i++) {
+		a[0] = I(5);
+		a[1] = I(0);
+		snprintf(name, sizeof(name), "s%s", augops[i].sym);
+		call_raises(rt, "augops", name, a, 2, NULL,
+		    NBC_EXC_ZERO_DIVISION_ERROR, augops[i].zero, 96);
+		snprintf(name, sizeof(name), "p%s", augops[i].sym);
+		call(rt, "augops", name, a, 2, NULL, &r);
+		ck_assert(!r.ok && r.exc == NBC_EXC_ZERO_DIVISION_ERROR);
+		ck_assert_str_eq(r.message, augops[i].zero);
+		nbc_result_free(&r);
+	}
+	/* int OP= str and list OP= int name the augmented operator, in every
+	 * form (the k forms with a str local) */
+	for (size_t i = 0; i < sizeof(augops) / sizeof(augops[0]); i++) {
+		const char *fs[] = { "p", "s" };
+
+		a[0] = I(1);
+		a[1].type = NBC_LIT_STR;
+		a[1].u.str.s = (char *)"ab";
+		a[1].u.str.len = 2;
+		snprintf(want, sizeof(want), "unsupported operand type(s) for "
+		    "%s=: 'int' and 'str'", augops[i].sym);
+		for (size_t j = 0; j < 2; j++) {
+			snprintf(name, sizeof(name), "%s%s", fs[j],
+			    augops[i].sym);
+			call(rt, "augops", name, a, 2, NULL, &r);
+			ck_assert(!r.ok && r.exc == NBC_EXC_TYPE_ERROR);
+			ck_assert_str_eq(r.message, want);
+			ck_assert_int_eq(r.line, 96);
+			nbc_result_free(&r);
+		}
+		a[0].type = NBC_LIT_LIST;
+		a[0].u.seq.items = a + 1;
+		a[0].u.seq.n = 1;
+		a[1] = I(2);
+		snprintf(want, sizeof(want), "unsupported operand type(s) for "
+		    "%s=: 'list' and 'int'", augops[i].sym);
+		snprintf(name, sizeof(name), "k%s", augops[i].sym);
+		call(rt, "augops", name, a, 2, NULL, &r);
+		ck_assert(!r.ok && r.exc == NBC_EXC_TYPE_ERROR);
+		ck_assert_str_eq(r.message, want);
+		ck_assert_int_eq(r.line, 96);
+		nbc_result_free(&r);
+	}
+	/* str %= int formats; a formatting error keeps its own message */
+	a[0].type = NBC_LIT_STR;
+	a[0].u.str.s = (char *)"n=%d";
+	a[0].u.str.len = 4;
+	expect_repr(rt, "augops", "k%", a, 2, "'n=3'");
+	a[0].u.str.s = (char *)"ab";
+	a[0].u.str.len = 2;
+	call(rt, "augops", "s%", a, 2, NULL, &r);
+	ck_assert(!r.ok && r.exc == NBC_EXC_TYPE_ERROR);
+	ck_assert_str_eq(r.message,
+	    "not all arguments converted during string formatting");
+	nbc_result_free(&r);
+}
+END_TEST
+
 /*
  * The collector at safe points: a loop that makes garbage every round
  * under a small memory budget, so the collector runs many times while
@@ -1063,6 +1225,7 @@ int main(void)
 	tcase_add_test(tc, print_output);
 	tcase_add_test(tc, fused_slow_paths);
 	tcase_add_test(tc, inplace_ops);
+	tcase_add_test(tc, inplace_arith);
 	tcase_add_test(tc, gc_roots);
 	tcase_add_test(tc, gas_charge);
 	tcase_add_test(tc, threads_and_unload);
