@@ -1432,25 +1432,9 @@ nbc_iter_next(nbc_vm *vm, nbc_value itv, nbc_value *out)
 
 	switch (it->kind) {
 	case NBC_IT_SEQ:
-	case NBC_IT_LIST: {
-		const nbc_value *items;
-		size_t n;
-
-		if (src.t == NBC_T_LIST) {
-			items = NBC_LIST(src)->items;
-			n = NBC_LIST(src)->n;
-		} else {
-			items = NBC_TUPLE(src)->items;
-			n = NBC_TUPLE(src)->n;
-		}
-		if (it->pos < 0 || (size_t)it->pos >= n) {
-			it->pos = -1;
-			return 0;
-		}
-		*out = items[it->pos++];
-		return 1;
-	}
+	case NBC_IT_LIST:
 	case NBC_IT_REVERSED: {
+		/* a list may shrink while it is iterated: check pos each time */
 		const nbc_value *items;
 		size_t n;
 
@@ -1465,7 +1449,7 @@ nbc_iter_next(nbc_vm *vm, nbc_value itv, nbc_value *out)
 			it->pos = -1;
 			return 0;
 		}
-		*out = items[it->pos--];
+		*out = items[it->kind == NBC_IT_REVERSED ? it->pos-- : it->pos++];
 		return 1;
 	}
 	case NBC_IT_STR: {
