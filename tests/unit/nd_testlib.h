@@ -131,6 +131,21 @@ static inline const char *t_hstate(nd_engine *e, uint64_t hid)
 	return buf;
 }
 
+/* A version's state file (versions/VER/state), as a static copy with
+ * its newline; "" when it cannot be rendered. */
+static inline const char *t_vstate(nd_engine *e, const char *unit,
+    const char *ver)
+{
+	static char buf[32];
+	char *s = NULL;
+
+	buf[0] = '\0';
+	if (nd_render_version_file(e, unit, ver, ND_VF_STATE, &s, NULL) == 0)
+		snprintf(buf, sizeof(buf), "%s", s);
+	free(s);
+	return buf;
+}
+
 static inline const char *t_hversion(nd_engine *e, uint64_t hid)
 {
 	static char buf[32];
@@ -191,6 +206,18 @@ static inline int t_count_events(nd_engine *e, const char *type,
 			n++;
 	cJSON_Delete(a);
 	return n;
+}
+
+/* Run a Check suite; the exit status of a test program. */
+static inline int t_run_suite(Suite *suite)
+{
+	SRunner *sr = srunner_create(suite);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
 }
 
 #endif

@@ -251,14 +251,7 @@ START_TEST(test_ctl_errno)
 	ck_assert_int_ge(t_count_events(e, "ctl_failed", "svc"), 15);
 	ck_assert_int_eq(t_count_events(e, "rolled_back", "svc"), 1);
 	ck_assert_int_eq(t_count_events(e, "unloaded", "svc"), 1);
-	{
-		char *s;
-
-		ck_assert_int_eq(nd_render_version_file(e, "svc", "1.0.1",
-		    ND_VF_STATE, &s, NULL), 0);
-		ck_assert_str_eq(s, "RETIRED\n");
-		free(s);
-	}
+	ck_assert_str_eq(t_vstate(e, "svc", "1.0.1"), "RETIRED\n");
 }
 END_TEST
 
@@ -407,18 +400,9 @@ START_TEST(test_keep_loaded_and_auto)
 	ck_assert_str_eq(s, "1.0.3\n");
 	free(s);
 	/* the previous (1.0.2) stays loaded, older ones are retired */
-	ck_assert_int_eq(nd_render_version_file(e, "svc", "1.0.2", ND_VF_STATE,
-	    &s, NULL), 0);
-	ck_assert_str_eq(s, "LOADED\n");
-	free(s);
-	ck_assert_int_eq(nd_render_version_file(e, "svc", "1.0.0", ND_VF_STATE,
-	    &s, NULL), 0);
-	ck_assert_str_eq(s, "RETIRED\n");
-	free(s);
-	ck_assert_int_eq(nd_render_version_file(e, "svc", "1.0.1", ND_VF_STATE,
-	    &s, NULL), 0);
-	ck_assert_str_eq(s, "RETIRED\n");
-	free(s);
+	ck_assert_str_eq(t_vstate(e, "svc", "1.0.2"), "LOADED\n");
+	ck_assert_str_eq(t_vstate(e, "svc", "1.0.0"), "RETIRED\n");
+	ck_assert_str_eq(t_vstate(e, "svc", "1.0.1"), "RETIRED\n");
 	ck_assert_int_eq(t_ctl(e, "svc", "rollback"), 0);
 	s = t_active(e, "svc");
 	ck_assert_str_eq(s, "1.0.2\n");
@@ -661,11 +645,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return t_run_suite(suite());
 }

@@ -278,10 +278,7 @@ START_TEST(test_corrupt_files)
 	j = t_active(e, "svc");
 	ck_assert_str_eq(j, "1.0.0\n");
 	free(j);
-	ck_assert_int_eq(nd_render_version_file(e, "svc", "1.0.1", ND_VF_STATE,
-	    &j, NULL), 0);
-	ck_assert_str_eq(j, "RETIRED\n");
-	free(j);
+	ck_assert_str_eq(t_vstate(e, "svc", "1.0.1"), "RETIRED\n");
 	ck_assert_int_eq(nd_render_handle(e, 1, &j, NULL), ENOENT);
 	ck_assert_int_eq(nd_render_handle(e, 2, &j, NULL), 0);
 	free(j);
@@ -325,10 +322,7 @@ START_TEST(test_fault_injection)
 		ck_assert_str_eq(j, "1.0.0\n");
 		free(j);
 	}
-	ck_assert_int_eq(nd_render_version_file(e, "svc", "1.0.1", ND_VF_STATE,
-	    &j, NULL), 0);
-	ck_assert_str_eq(j, "LOADED\n");
-	free(j);
+	ck_assert_str_eq(t_vstate(e, "svc", "1.0.1"), "LOADED\n");
 	free(before);
 	nd_persist_fail_after(0);
 	ck_assert_int_eq(nd_policy_set(e, "svc", "gas = 5\n", 8, getuid(), &err),
@@ -651,11 +645,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return t_run_suite(suite());
 }
