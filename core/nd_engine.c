@@ -576,6 +576,7 @@ int nd_engine_open(const nd_config *cfg, nd_engine **out, nd_err *err)
 	nd_engine *e;
 	cJSON *events;
 	bool repaired = false;
+	int replayed = 0;
 	nd_unit *u;
 	char *p;
 	int r;
@@ -621,6 +622,8 @@ int nd_engine_open(const nd_config *cfg, nd_engine **out, nd_err *err)
 		r = nd_format_check(e->dir, err);
 	if (!r)
 		r = nd_events_open(&e->ev, e->dir, &repaired, err);
+	if (!r)
+		r = nd_journal_open(&e->jr, e->dir, &e->ev, &replayed, err);
 	if (r) {
 		nd_engine_close(e);
 		return r;
@@ -646,7 +649,12 @@ int nd_engine_open(const nd_config *cfg, nd_engine **out, nd_err *err)
 		    "removed");
 	load_handles(e, events);
 	load_units(e, events);
-	nd_events_append(&e->ev, events, true);
+	{
+		nd_jticket tk;
+
+		nd_jcommit(&e->jr, NULL, events, true, &tk, NULL);
+		nd_jpublish(&e->jr, &tk);
+	}
 	r = nd_workers_start(e);
 	if (r) {
 		nd_engine_close(e);
@@ -682,6 +690,7 @@ void nd_engine_close(nd_engine *e)
 	free(e->handles);
 	if (e->rt)
 		nbc_runtime_free(e->rt);
+	nd_journal_close(&e->jr);
 	if (e->ev.path)
 		nd_events_close(&e->ev);
 	if (e->lock_fd >= 0)
@@ -784,6 +793,9 @@ int nd_unit_retire(nd_engine *e, const char *id, uid_t caller, nd_err *err)
 	if (!r && (asprintf(&to, "%s/units/.retired-%s-%lld", e->dir, id,
 	    (long long)nd_now_ms()) < 0 || !from))
 		r = nd_seterr(err, ENOMEM, "out of memory");
+	/* no record of the journal may bring the unit's files back */
+	if (!r)
+		r = nd_journal_checkpoint(&e->jr, err);
 	if (!r && (nd_persist_check() < 0 || rename(from, to) < 0))
 		r = nd_seterr(err, EIO, "retire %s: %s", id, strerror(errno));
 	if (!r && asprintf(&units, "%s/units", e->dir) >= 0) {
@@ -812,7 +824,12 @@ int nd_unit_retire(nd_engine *e, const char *id, uid_t caller, nd_err *err)
 		free(mods);
 		evs = cJSON_CreateArray();
 		cJSON_AddItemToArray(evs, nd_event_new("unit_retired", id));
-		nd_events_append(&e->ev, evs, true);
+		{
+			nd_jticket tk;
+
+			nd_jcommit(&e->jr, NULL, evs, true, &tk, NULL);
+			nd_jpublish(&e->jr, &tk);
+		}
 	}
 	pthread_mutex_unlock(&u->mut);
 	if (!r) {

@@ -3,11 +3,13 @@
  *
  * One JSON object per line: seq (1, 2, ... never reused), time (RFC 3339
  * UTC, milliseconds), type, unit, then the event's own fields.  The file
- * only grows.  Appends take ev->mut for the position and the seq numbers
- * and write all lines of one change in one write(); durability is a group
- * commit: the appender then calls fdatasync() unless another appender's
- * sync, started after its write, already covered it.  At open a last line
- * cut short by a crash is cut off (and *repaired says so).
+ * only grows.  The journal (nd_journal.c) orders the appends: it numbers
+ * a change's events under its mutex, keeps them in the change's record,
+ * and writes them here, in one write() per change and in seq order, once
+ * the record is durable; so this file needs no fsync of its own (the
+ * journal's checkpoint syncs it, and a replay appends what a crash lost).
+ * At open a last line cut short by a crash is cut off (and *repaired says
+ * so).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -87,9 +89,6 @@ int nd_events_open(nd_events *ev, const char *dir, bool *repaired,
 	}
 	ev->seq = seq;
 	ev->size = end;
-	ev->synced = end;
-	pthread_mutex_init(&ev->mut, NULL);
-	pthread_mutex_init(&ev->sync_mut, NULL);
 	return 0;
 }
 
@@ -100,8 +99,6 @@ void nd_events_close(nd_events *ev)
 	ev->fd = -1;
 	free(ev->path);
 	ev->path = NULL;
-	pthread_mutex_destroy(&ev->mut);
-	pthread_mutex_destroy(&ev->sync_mut);
 }
 
 cJSON *nd_event_new(const char *type, const char *unit)
@@ -116,21 +113,15 @@ cJSON *nd_event_new(const char *type, const char *unit)
 	return j;
 }
 
-int nd_events_append(nd_events *ev, cJSON *events, bool sync)
+char *nd_events_format(nd_events *ev, cJSON *events, size_t *len)
 {
 	char *buf = NULL, tbuf[32];
-	size_t len = 0, cap = 0;
-	uint64_t end;
-	int r = 0;
+	size_t cap = 0;
 	cJSON *it;
 
+	*len = 0;
 	if (!events)
-		return 0;
-	if (cJSON_GetArraySize(events) == 0) {
-		cJSON_Delete(events);
-		return 0;
-	}
-	pthread_mutex_lock(&ev->mut);
+		return NULL;
 	nd_time_fmt(nd_now_ms(), tbuf);
 	cJSON_ArrayForEach(it, events) {
 		cJSON *line = cJSON_CreateObject(), *f;
@@ -148,58 +139,71 @@ int nd_events_append(nd_events *ev, cJSON *events, bool sync)
 		if (!s)
 			continue;
 		n = strlen(s);
-		if (len + n + 1 > cap) {
-			cap = (len + n + 1) * 2;
-			buf = realloc(buf, cap);
+		if (*len + n + 1 > cap) {
+			char *nb = realloc(buf, (*len + n + 1) * 2);
+
+			if (!nb) {
+				free(s);
+				continue;
+			}
+			buf = nb;
+			cap = (*len + n + 1) * 2;
 		}
-		memcpy(buf + len, s, n);
-		buf[len + n] = '\n';
-		len += n + 1;
+		memcpy(buf + *len, s, n);
+		buf[*len + n] = '\n';
+		*len += n + 1;
 		free(s);
 		ev->seq++;
 	}
 	cJSON_Delete(events);
-	{
-		const char *p = buf;
-		size_t left = len;
+	return buf;
+}
 
-		while (left) {
-			ssize_t w;
+int nd_events_write(nd_events *ev, const char *buf, size_t len)
+{
+	if (nd_write_all(ev->fd, buf, len) < 0) {
+		int e = errno;
 
-			if (nd_persist_check() < 0) {
-				r = -1;
-				break;
-			}
-			w = write(ev->fd, p, left);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0) {
-				r = -1;
-				break;
-			}
-			p += w;
-			left -= (size_t)w;
-		}
-		ev->size += len - left;
-	}
-	end = ev->size;
-	pthread_mutex_unlock(&ev->mut);
-	free(buf);
-	if (r < 0)
+		/* no partial line (the journal still holds these) */
+		if (ftruncate(ev->fd, (off_t)ev->size) == 0)
+			errno = e;
 		return -1;
-	if (!sync)
-		return 0;
-	pthread_mutex_lock(&ev->sync_mut);
-	if (ev->synced < end) {
-		uint64_t target = ev->size;
-
-		if (nd_persist_check() < 0 || fdatasync(ev->fd) < 0)
-			r = -1;
-		else
-			ev->synced = target;
 	}
-	pthread_mutex_unlock(&ev->sync_mut);
-	return r;
+	ev->size += len;
+	return 0;
+}
+
+/* The seq of a line as nd_events_format writes it: {"seq":N,... */
+static uint64_t line_seq(const char *s, size_t n)
+{
+	static const char pre[] = "{\"seq\":";
+	uint64_t v = 0;
+	size_t i = sizeof(pre) - 1;
+
+	if (n < i || memcmp(s, pre, i) != 0)
+		return 0;
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	return v;
+}
+
+int nd_events_redo(nd_events *ev, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		uint64_t seq = line_seq(p, n);
+
+		if (seq > ev->seq) {
+			if (nd_events_write(ev, p, n) < 0)
+				return -1;
+			ev->seq = seq;
+		}
+		p += n;
+	}
+	return 0;
 }
 
 uint64_t nd_events_size(nd_engine *e)

@@ -11,6 +11,7 @@
  *   nd_engine.c    open/close, the unit table, recovery.
  *   nd_persist.c   the state folder: crash-safe writes, the lock.
  *   nd_events.c    the append-only event log.
+ *   nd_journal.c   the write-ahead journal: group commit, replay.
  *   nd_render.c    what the files show (status, metrics, log, ...).
  *   nd_sha256.c    SHA-256.
  *
@@ -20,13 +21,14 @@
  *              Held across disk writes; never by a reader.
  *   e->lock    the in-memory state: held briefly, never across disk I/O,
  *              runtime calls of user code or the notify callback.
- *   ev->mut    the event log's append position (ev->sync_mut: its
- *              shared fdatasync).
+ *   jr.mut     the journal: its records, the event log's seq and size
+ *              (nd_journal.c); never held across user code.
  * A change is built as a transaction (nd_txn): new file contents are
- * written and synced first, under u->mut only; when all are on disk they
- * are applied in memory in one e->lock section (so callers see the swap at
- * once), then the events are appended and watchers notified.  A failed
- * write leaves memory and the files as they were.
+ * written to temporaries, under u->mut only, then committed through the
+ * journal (one record, one shared fdatasync, then renames); once durable
+ * it is applied in memory in one e->lock section (so callers see the swap
+ * at once), then its events are published and watchers notified.  A
+ * failed write leaves memory and the files as they were.
  */
 #ifndef ND_INTERNAL_H
 #define ND_INTERNAL_H
@@ -71,12 +73,19 @@ void nd_sha256_hex(const void *data, size_t len, char out[65]);
  * two instead of one per file.)
  */
 #define ND_PB_MAX 16
+struct nd_journal;
 typedef struct nd_pbatch {
-	struct { char *path; char *tmp; int fd; bool lazy; } f[ND_PB_MAX];
+	struct { char *path; char *tmp; int fd; bool lazy;
+		char *data; size_t len; } f[ND_PB_MAX];
 	int n;
+	/* Set: the batch goes through this journal (nd_jcommit): adds keep
+	 * a copy of the data for the record, nothing is fsynced here, and a
+	 * file that exists is rewritten in place after the commit (tmp
+	 * NULL) instead of through a temporary. */
+	struct nd_journal *j;
 	char *mkdirs[4];         /* folders made for this batch (removed on abort) */
 	int nmkdirs;
-	bool nosync;             /* atomic (rename) but not synced: see nd_txn */
+	bool nosync;             /* atomic (rename) but not synced */
 	/* Files added while lazy is set are replaced atomically (rename) but
 	 * neither they nor their folders are synced: for copies whose truth
 	 * another, synced file of the batch records (see nd_txn_commit). */
@@ -92,6 +101,15 @@ int nd_pb_add_json(nd_pbatch *pb, const char *path, const cJSON *j,
 int nd_pb_mkdir(nd_pbatch *pb, const char *path, nd_err *err);
 int nd_pb_commit(nd_pbatch *pb, nd_err *err);
 void nd_pb_abort(nd_pbatch *pb);
+/* The journal's end of a batch: rename every temporary into place and
+ * write every rewritten file in place, syncing nothing; -1 if one failed
+ * (the rest are done). */
+int nd_pb_rename_all(nd_pbatch *pb);
+/* write()/pwrite() all of data, through the fault hook; -1 with errno. */
+int nd_write_all(int fd, const void *data, size_t len);
+int nd_pwrite_all(int fd, const void *data, size_t len, uint64_t off);
+/* Overwrite path in place with data (no fsync); -1 with errno. */
+int nd_write_inplace(const char *path, const void *data, size_t len);
 
 /* Test hook: after n more successful writes or fsyncs, every write and
  * fsync fails with EIO until the hook is reset with n < 0. */
@@ -115,14 +133,13 @@ int nd_format_check(const char *dir, nd_err *err);
 
 /* ---- event log (nd_events.c) ------------------------------------------- */
 
+/* The event log's file.  Its seq and size change only under the
+ * journal's mutex (nd_journal.c orders every append). */
 typedef struct nd_events {
 	int fd;
 	char *path;
 	uint64_t seq;
 	_Atomic uint64_t size;
-	uint64_t synced;
-	pthread_mutex_t mut;
-	pthread_mutex_t sync_mut;
 } nd_events;
 
 int nd_events_open(nd_events *ev, const char *dir, bool *repaired,
@@ -130,12 +147,67 @@ int nd_events_open(nd_events *ev, const char *dir, bool *repaired,
 void nd_events_close(nd_events *ev);
 /* A new event object {type, unit} to which the caller adds fields. */
 cJSON *nd_event_new(const char *type, const char *unit);
+/* The events of the array (consumed) as JSON lines, numbered from
+ * ev->seq + 1 (ev->seq advances); NULL and *len 0 when there are none. */
+char *nd_events_format(nd_events *ev, cJSON *events, size_t *len);
+/* Append lines to the file (not synced: the journal holds them until
+ * its checkpoint); -1 with errno on failure. */
+int nd_events_write(nd_events *ev, const char *buf, size_t len);
+/* Append those lines of buf whose seq is above ev->seq (a journal
+ * replay: the log may already hold some of them). */
+int nd_events_redo(nd_events *ev, const char *buf, size_t len);
+
+/* ---- the journal (nd_journal.c) ---------------------------------------- */
+
+struct nd_jwait;
+typedef struct nd_journal {
+	int fd;                      /* DIR/journal */
+	char *path, *dir;
+	nd_events *ev;
+	pthread_mutex_t mut;         /* everything below, and ev's seq/size */
+	pthread_cond_t cv;
+	uint64_t size;               /* end of the last record written */
+	uint64_t good;               /* end of the last record made durable */
+	uint64_t limit;              /* checkpoint once size passes this */
+	uint64_t next_ticket, pub_ticket;
+	unsigned inflight;           /* tickets taken, not yet published */
+	TAILQ_HEAD(, nd_jwait) waiting;   /* records written, not yet synced */
+	bool syncing, ckpt;
+	bool redo;                   /* a rename failed: the checkpoint redoes */
+} nd_journal;
+
+/* One change going through the journal (the caller's, on its stack). */
+typedef struct nd_jticket {
+	uint64_t ticket;
+	char *lines;                 /* its events, published at nd_jpublish */
+	size_t len;
+	bool failed;
+} nd_jticket;
+
+#define ND_JOURNAL_LIMIT (4u << 20)
+/* Open DIR/journal with ev open: replay what a crash left (*replayed:
+ * how many records), then checkpoint. */
+int nd_journal_open(nd_journal *j, const char *dir, nd_events *ev,
+    int *replayed, nd_err *err);
+/* Checkpoint and close. */
+void nd_journal_close(nd_journal *j);
 /*
- * Append the events of the array (consumed) as JSON lines with seq and
- * time, in one write, then (if sync) make them durable (fdatasync, shared
- * by the appenders that come at the same time).  -1 with errno on failure.
+ * Commit one change: the batch pb (may be NULL; its temporaries written)
+ * and the events (consumed).  durable: one record holding both is
+ * appended and synced (the fdatasync shared by every change committed at
+ * the same time), then the temporaries renamed into place; otherwise they
+ * are renamed at once and the events are not journaled.  EIO: nothing
+ * changed (the batch is aborted).  On success the caller applies the
+ * change in memory and then calls nd_jpublish; on failure it must call
+ * nd_jpublish too (which then publishes nothing).
  */
-int nd_events_append(nd_events *ev, cJSON *events, bool sync);
+int nd_jcommit(nd_journal *j, nd_pbatch *pb, cJSON *events, bool durable,
+    nd_jticket *tk, nd_err *err);
+/* Write tk's events to the log, in the order of the commits. */
+void nd_jpublish(nd_journal *j, nd_jticket *tk);
+/* Make every file the journal covers durable (syncfs), then empty the
+ * journal.  Waits for the changes in flight; blocks new ones meanwhile. */
+int nd_journal_checkpoint(nd_journal *j, nd_err *err);
 
 /* ---- policy (nd_policy.c) ---------------------------------------------- */
 
@@ -359,6 +431,7 @@ struct nd_engine {
 	pthread_t *committers;
 	int ncommitters;
 	nd_events ev;
+	nd_journal jr;
 };
 
 /* Lookups; e->lock held. */
@@ -398,12 +471,10 @@ typedef struct nd_txn {
 	unsigned what;                   /* nd_change bits for the unit */
 	bool committed;
 	bool unit_file;                  /* write unit.json */
-	/* A volatile change (QUEUED -> VALIDATING) is written atomically but
-	 * not synced: after a crash, recovery treats the state before it the
-	 * same way, so syncing it would buy nothing. */
-	bool nosync;
-	/* Memory only: a handle put back from VALIDATING to QUEUED after the
-	 * disk refused its result; the disk still shows a pending state. */
+	/* Memory only, never written: a handle going from QUEUED to
+	 * VALIDATING, or put back to QUEUED after the disk refused its
+	 * result.  On disk it stays QUEUED, which recovery treats alike.
+	 * Its events are published but not journaled. */
 	bool memonly;
 } nd_txn;
 

@@ -59,6 +59,7 @@ void nd_txn_init(nd_txn *t, nd_engine *e, nd_unit *u)
 	t->e = e;
 	t->u = u;
 	nd_pb_init(&t->pb);
+	t->pb.j = &e->jr;
 	t->events = cJSON_CreateArray();
 }
 
@@ -496,11 +497,16 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 {
 	nd_engine *e = t->e;
 	nbc_module *unload[ND_TXN_MAX];
+	nd_jticket tk;
 	int i, nunload, r;
 
-	t->pb.nosync = t->nosync;
-	if (t->memonly)
+	if (t->memonly) {
+		if (cJSON_GetArraySize(t->events) > 0)
+			t->what |= ND_CH_EVENTS;
+		nd_jcommit(&e->jr, NULL, t->events, false, &tk, NULL);
+		t->events = NULL;
 		goto apply;
+	}
 	for (i = 0; i < t->nhch; i++) {
 		char *p = nd_handle_path(e, t->hch[i].nh->id, "json");
 		cJSON *j = nd_handle_json(t->hch[i].nh);
@@ -551,9 +557,14 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 			goto fail;
 		t->what |= ND_CH_STATUS;
 	}
-	r = nd_pb_commit(&t->pb, err);
-	if (r)
-		goto fail;
+	if (cJSON_GetArraySize(t->events) > 0)
+		t->what |= ND_CH_EVENTS;
+	r = nd_jcommit(&e->jr, &t->pb, t->events, true, &tk, err);
+	t->events = NULL;
+	if (r) {
+		nd_jpublish(&e->jr, &tk);
+		return r;
+	}
 apply:
 	pthread_mutex_lock(&e->lock);
 	txn_apply(t, unload, &nunload);
@@ -563,10 +574,7 @@ apply:
 		nbc_module_release(unload[i]);
 	}
 	t->committed = true;
-	if (cJSON_GetArraySize(t->events) > 0)
-		t->what |= ND_CH_EVENTS;
-	nd_events_append(&e->ev, t->events, !t->nosync);
-	t->events = NULL;
+	nd_jpublish(&e->jr, &tk);
 	return 0;
 fail:
 	nd_pb_abort(&t->pb);
@@ -972,7 +980,7 @@ static struct nd_cjob *validate_one(nd_engine *e, nd_unit *u, bool *stalled)
 	nd_txn_init(&t, e, u);
 	nd_txn_handle_state(&t, h, ND_H_VALIDATING, NULL);
 	t.what |= ND_CH_STATUS;
-	t.nosync = true;
+	t.memonly = true;      /* on disk it stays QUEUED: recovery is alike */
 	rc = nd_txn_commit(&t, NULL);
 	pthread_mutex_lock(&e->lock);
 	vctx_fill(e, u, &ctx);
@@ -1042,30 +1050,19 @@ static void *worker_main(void *arg)
 }
 
 /* The state folder refused a validation's result: the handle goes back
- * to the head of its queue, to be validated again (u->mut held).  If even
- * that cannot be written, it goes back in memory only: on disk it is
- * QUEUED or VALIDATING, which recovery treats alike. */
+ * to the head of its queue, to be validated again (u->mut held), in
+ * memory only: on disk it is still QUEUED. */
 static void requeue(nd_engine *e, nd_unit *u, nd_handle *h)
 {
 	nd_txn t;
 
-	int pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		int r;
-
-		nd_txn_init(&t, e, u);
-		t.nosync = true;
-		t.memonly = pass == 1;
-		r = nd_txn_handle_state(&t, h, ND_H_QUEUED, NULL);
-		if (!r)
-			r = nd_txn_commit(&t, NULL);
-		pthread_mutex_unlock(&u->mut);
-		nd_txn_free(&t);
-		pthread_mutex_lock(&u->mut);
-		if (!r)
-			break;
-	}
+	nd_txn_init(&t, e, u);
+	t.memonly = true;
+	if (nd_txn_handle_state(&t, h, ND_H_QUEUED, NULL) == 0)
+		nd_txn_commit(&t, NULL);
+	pthread_mutex_unlock(&u->mut);
+	nd_txn_free(&t);
+	pthread_mutex_lock(&u->mut);
 }
 
 static void *committer_main(void *arg)

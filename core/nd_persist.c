@@ -1,11 +1,15 @@
 /*
  * nd_persist.c - the state folder: its layout, crash-safe writes, the lock.
  *
- * Layout of the state folder (format 1):
+ * Layout of the state folder (format 2; format 1 had no journal and is
+ * upgraded at open):
  *
  *   format                      "1\n": the layout's version; a newer one is refused
  *   lock                        flock()ed by the daemon; holds its pid
  *   events.jsonl                the event log, JSON Lines, append only
+ *   journal                     write-ahead records of the changes not
+ *                               yet checkpointed (nd_journal.c); empty
+ *                               after a clean close
  *   handles/HID.json            one update handle, as handles/HID.json shows it
  *   handles/HID.source          the source submitted with that handle
  *   units/ID/unit.json          owner, times, routing (active, history of
@@ -21,22 +25,27 @@
  *
  * The next handle id is one above the highest handle file, so ids are
  * never reused; a unit's last handle is the highest of its handles (a
- * submission writes no unit.json).  A retired unit's folder is renamed to units/.retired-ID-MS
- * and removed.  Every file is replaced whole: written to a temporary file
- * beside it, fsync()ed, rename()d over it, then the folder is fsync()ed
- * (nd_pbatch does this for several files at once: all temporaries are
- * written and synced before the first rename, so a failure leaves the
- * earlier state).  Temporaries are named NAME.tmp.N and ignored at open.
- * The one volatile change, a handle going from QUEUED to VALIDATING, is
- * renamed into place but not synced (pb->nosync): recovery validates both
- * states again, so a crash that loses it loses nothing.
+ * submission writes no unit.json).  A retired unit's folder is renamed
+ * to units/.retired-ID-MS and removed.
+ *
+ * How a change reaches the disk (nd_journal.c has the details): its new
+ * files are written to temporaries beside them (NAME.tmp.N, ignored at
+ * open); one record holding every file of the change and its events is
+ * appended to `journal` and made durable by an fdatasync shared with the
+ * changes committed at the same time; only then are the temporaries
+ * renamed into place and the files it rewrites overwritten in place, none
+ * of them synced: until the journal's checkpoint (syncfs, then the
+ * journal emptied) the journal is what makes them durable, and a crash
+ * replays it at the next open.  So a change is on disk whole or not at
+ * all, and a failed write or sync leaves the earlier state.  A handle
+ * going from QUEUED to VALIDATING is not written at all: recovery
+ * validates both states again.  Without a journal (the format file, the
+ * tests of nd_pbatch) a batch is synced itself: temporaries fsync()ed,
+ * renamed, their folders fsync()ed.
  *
  * Once a handle has a version, unit.json records the handle's state too
- * (the version entry's handle_state): a rollout command (activate,
- * rollback, canary, promote, abort) then makes one durable write, of
- * unit.json, and rewrites the handle files it changes lazily (renamed,
- * not synced: pb->lazy); at open, unit.json's handle_state wins over a
- * handle file that lags behind it.
+ * (the version entry's handle_state): at open, unit.json's handle_state
+ * wins over a handle file that lags behind it.
  *
  * Also here: error values, times, user names, and the fault injection
  * hook for tests (nd_persist_fail_after).
@@ -139,7 +148,7 @@ int nd_persist_check(void)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int nd_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 
@@ -216,31 +225,80 @@ void nd_pb_init(nd_pbatch *pb)
 	memset(pb, 0, sizeof(*pb));
 }
 
+int nd_pwrite_all(int fd, const void *data, size_t len, uint64_t off)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t w;
+
+		if (nd_persist_check() < 0)
+			return -1;
+		w = pwrite(fd, p, len, (off_t)off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		off += (uint64_t)w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int nd_write_inplace(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644), r;
+
+	if (fd < 0)
+		return -1;
+	r = nd_pwrite_all(fd, data, len, 0);
+	if (r == 0 && ftruncate(fd, (off_t)len) < 0)
+		r = -1;
+	close(fd);
+	return r;
+}
+
 int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
     nd_err *err)
 {
-	char *tmp;
-	int fd;
+	bool journaled = pb->j && !pb->nosync;
+	char *tmp = NULL;
+	int fd = -1;
 
 	if (pb->n == ND_PB_MAX)
 		return nd_seterr(err, EIO, "too many files in one change");
-	if (asprintf(&tmp, "%s.tmp.%lu", path, ++tmp_counter) < 0)
-		return nd_seterr(err, ENOMEM, "out of memory");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		nd_seterr(err, EIO, "create %s: %s", tmp, strerror(errno));
-		free(tmp);
-		return EIO;
+	pb->f[pb->n].data = NULL;
+	pb->f[pb->n].len = len;
+	if (journaled) {
+		pb->f[pb->n].data = malloc(len ? len : 1);
+		if (!pb->f[pb->n].data)
+			return nd_seterr(err, ENOMEM, "out of memory");
+		memcpy(pb->f[pb->n].data, data, len);
 	}
-	if (write_all(fd, data, len) < 0) {
-		nd_seterr(err, EIO, "write %s: %s", path, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(tmp);
-		return EIO;
+	/* A file the journal rewrites is written in place once the record
+	 * is durable (no new inode; a torn write is redone from the
+	 * journal).  A new one is written now to a temporary, so that it
+	 * appears whole or not at all. */
+	if (!journaled || access(path, F_OK) != 0) {
+		if (asprintf(&tmp, "%s.tmp.%lu", path, ++tmp_counter) < 0) {
+			free(pb->f[pb->n].data);
+			return nd_seterr(err, ENOMEM, "out of memory");
+		}
+		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || nd_write_all(fd, data, len) < 0) {
+			nd_seterr(err, EIO, "%s %s: %s", fd < 0 ? "create" :
+			    "write", fd < 0 ? tmp : path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			unlink(tmp);
+			free(tmp);
+			free(pb->f[pb->n].data);
+			return EIO;
+		}
+		if (!pb->nosync && !pb->lazy && !pb->j)
+			sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	}
-	if (!pb->nosync && !pb->lazy)
-		sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	pb->f[pb->n].lazy = pb->lazy;
 	pb->f[pb->n].tmp = tmp;
 	pb->f[pb->n].path = strdup(path);
@@ -286,11 +344,34 @@ static void pb_clear(nd_pbatch *pb)
 			close(pb->f[i].fd);
 		free(pb->f[i].tmp);
 		free(pb->f[i].path);
+		free(pb->f[i].data);
 	}
 	for (i = 0; i < pb->nmkdirs; i++)
 		free(pb->mkdirs[i]);
 	pb->n = pb->nmkdirs = 0;
 	pb->nosync = pb->lazy = false;
+}
+
+int nd_pb_rename_all(nd_pbatch *pb)
+{
+	int i, r = 0;
+
+	for (i = 0; i < pb->n; i++) {
+		if (!pb->f[i].tmp) {
+			if (nd_write_inplace(pb->f[i].path, pb->f[i].data,
+			    pb->f[i].len) < 0)
+				r = -1;
+			continue;
+		}
+		close(pb->f[i].fd);
+		pb->f[i].fd = -1;
+		if (rename(pb->f[i].tmp, pb->f[i].path) < 0) {
+			unlink(pb->f[i].tmp);
+			r = -1;
+		}
+	}
+	pb_clear(pb);
+	return r;
 }
 
 int nd_pb_commit(nd_pbatch *pb, nd_err *err)
@@ -350,7 +431,8 @@ void nd_pb_abort(nd_pbatch *pb)
 	int i;
 
 	for (i = 0; i < pb->n; i++)
-		unlink(pb->f[i].tmp);
+		if (pb->f[i].tmp)
+			unlink(pb->f[i].tmp);
 	for (i = pb->nmkdirs - 1; i >= 0; i--)
 		rmdir(pb->mkdirs[i]);
 	pb_clear(pb);
@@ -464,7 +546,7 @@ int nd_lock_take(const char *dir, int *fdp, nd_err *err)
 int nd_format_check(const char *dir, nd_err *err)
 {
 	char *path, *s;
-	long f;
+	long f = 0;
 	int r = 0;
 	nd_pbatch pb;
 
@@ -475,7 +557,7 @@ int nd_format_check(const char *dir, nd_err *err)
 		char *end;
 
 		f = strtol(s, &end, 10);
-		if (end == s || (*end && *end != '\n'))
+		if (end == s || (*end && *end != '\n') || f < 1)
 			r = nd_seterr(err, EINVAL,
 			    "state folder %s: format file is malformed", dir);
 		else if (f > ND_STATE_FORMAT)
@@ -483,7 +565,12 @@ int nd_format_check(const char *dir, nd_err *err)
 			    "state folder %s has format %ld, newer than this "
 			    "version's %d", dir, f, ND_STATE_FORMAT);
 		free(s);
-	} else if (errno == ENOENT) {
+	} else if (errno != ENOENT) {
+		r = nd_seterr(err, EIO, "read %s: %s", path, strerror(errno));
+	}
+	/* a new folder, or format 1 (the same files without a journal):
+	 * from now on it needs a daemon that replays the journal */
+	if (!r && f < ND_STATE_FORMAT) {
 		char buf[16];
 		int n = snprintf(buf, sizeof(buf), "%d\n", ND_STATE_FORMAT);
 
@@ -493,8 +580,6 @@ int nd_format_check(const char *dir, nd_err *err)
 			r = nd_pb_commit(&pb, err);
 		else
 			nd_pb_abort(&pb);
-	} else {
-		r = nd_seterr(err, EIO, "read %s: %s", path, strerror(errno));
 	}
 	free(path);
 	return r;

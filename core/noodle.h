@@ -30,7 +30,7 @@
 #include "nbc.h"
 
 #define ND_VERSION_STRING "0.1.0"
-#define ND_STATE_FORMAT 1          /* the state folder's format version */
+#define ND_STATE_FORMAT 2          /* the state folder's format version */
 
 #define ND_DEFAULT_MAX_SOURCE (1u << 20)
 #define ND_DEFAULT_MAX_PENDING 1024

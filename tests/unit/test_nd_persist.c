@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -110,8 +111,20 @@ START_TEST(test_lock_and_format)
 	snprintf(pid, sizeof(pid), "%ld", (long)getpid());
 	ck_assert_ptr_nonnull(strstr(err.msg, pid));
 	nd_engine_close(e);
+	/* format 1 (no journal) is upgraded */
 	f = fopen(file(d, "format"), "w");
-	fputs("2\n", f);
+	fputs("1\n", f);
+	fclose(f);
+	e = t_open(d, 1);
+	nd_engine_close(e);
+	{
+		char *s = nd_read_file(file(d, "format"), NULL);
+
+		ck_assert_str_eq(s, "2\n");
+		free(s);
+	}
+	f = fopen(file(d, "format"), "w");
+	fputs("3\n", f);
 	fclose(f);
 	ck_assert_int_eq(nd_engine_open(&cfg, &e2, &err), EINVAL);
 	ck_assert_ptr_nonnull(strstr(err.msg, "newer"));
@@ -314,7 +327,8 @@ START_TEST(test_fault_injection)
 		free(hids);
 	}
 	ck_assert_int_eq(nd_render_status(e, "svc", &before, NULL), 0);
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < 2; k++) {
+		/* the journal's write or its sync fails: nothing changes */
 		nd_persist_fail_after(k);
 		ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.1"), EIO);
 		nd_persist_fail_after(-1);
@@ -324,6 +338,23 @@ START_TEST(test_fault_injection)
 	}
 	ck_assert_str_eq(t_vstate(e, "svc", "1.0.1"), "LOADED\n");
 	free(before);
+	/* the record is durable, then rewriting unit.json in place fails:
+	 * the command stands, and the checkpoint writes the file again */
+	nd_persist_fail_after(2);
+	ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.1"), 0);
+	nd_persist_fail_after(-1);
+	j = t_active(e, "svc");
+	ck_assert_str_eq(j, "1.0.1\n");
+	free(j);
+	ck_assert_int_eq(nd_journal_checkpoint(&e->jr, &err), 0);
+	{
+		cJSON *u = nd_read_json(file(d, "units/svc/unit.json"));
+
+		ck_assert_ptr_nonnull(u);
+		ck_assert_str_eq(t_str(u, "active"), "1.0.1");
+		cJSON_Delete(u);
+	}
+	ck_assert_int_eq(t_ctl(e, "svc", "rollback"), 0);
 	nd_persist_fail_after(0);
 	ck_assert_int_eq(nd_policy_set(e, "svc", "gas = 5\n", 8, getuid(), &err),
 	    EIO);
@@ -624,6 +655,110 @@ START_TEST(test_crash_sigkill)
 }
 END_TEST
 
+/* cp -a from to */
+static void copy_tree(const char *from, const char *to)
+{
+	char cmd[3000];
+
+	snprintf(cmd, sizeof(cmd), "cp -a '%.1400s' '%.1400s'", from, to);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static void append_bytes(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_APPEND);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+/* The active version an engine on dir shows after its open. */
+static void check_active_after_open(const char *dir, const char *want)
+{
+	nd_engine *e = t_open(dir, 1);
+	char *j = t_active(e, "svc");
+	struct stat st;
+
+	ck_assert_msg(!strcmp(j, want), "%s: active %s, want %s", dir, j, want);
+	free(j);
+	nd_engine_close(e);
+	ck_assert_int_eq(stat(file(dir, "journal"), &st), 0);
+	ck_assert_int_eq(st.st_size, 0);      /* checkpointed */
+}
+
+/*
+ * The journal after a crash: a change durable in the journal whose files
+ * were never written is replayed at open; a record cut short or failing
+ * its CRC is ignored, with what came before it.  The crash images are
+ * copies of a state folder taken while its engine could write nothing
+ * but the journal.
+ */
+START_TEST(test_journal_replay)
+{
+	char *d = t_mkstate(), c[3][1024], *j;
+	nd_engine *e = t_open(d, 1);
+	nd_err err = { 0, "" };
+	int i;
+
+	ck_assert_int_eq(nd_unit_create(e, "svc", getuid(), &err), 0);
+	t_submit(e, "svc", "def f():\n    return 1\n");
+	t_submit(e, "svc", "def f():\n    return 2\n");
+	t_idle(e, "svc");
+	ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.0"), 0);
+	/* the record is written and synced, then every write fails */
+	nd_persist_fail_after(2);
+	ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.1"), 0);
+	for (i = 0; i < 3; i++) {
+		snprintf(c[i], sizeof(c[i]), "%.1000s.crash%d", d, i);
+		copy_tree(d, c[i]);
+	}
+	nd_persist_fail_after(-1);
+	{
+		cJSON *u = nd_read_json(file(c[0], "units/svc/unit.json"));
+
+		ck_assert_ptr_nonnull(u);   /* the image predates the files */
+		ck_assert_str_eq(t_str(u, "active"), "1.0.0");
+		cJSON_Delete(u);
+	}
+	nd_engine_close(e);
+	/* a record cut short after it */
+	{
+		static const char torn[16] = { 'N', 'D', 'J', '1', 0x40, 0, 0, 0,
+			'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h' };
+
+		append_bytes(file(c[1], "journal"), torn, sizeof(torn));
+	}
+	/* a flipped byte in it */
+	{
+		int fd = open(file(c[2], "journal"), O_RDWR);
+		char b;
+		off_t end = lseek(fd, 0, SEEK_END);
+
+		ck_assert_int_gt(end, 20);
+		ck_assert_int_eq(pread(fd, &b, 1, end - 3), 1);
+		b ^= 0x20;
+		ck_assert_int_eq(pwrite(fd, &b, 1, end - 3), 1);
+		close(fd);
+	}
+	check_active_after_open(d, "1.0.1\n");
+	check_active_after_open(c[0], "1.0.1\n");
+	check_active_after_open(c[1], "1.0.1\n");
+	check_active_after_open(c[2], "1.0.0\n");
+	/* the replayed change's events are in the log once */
+	e = t_open(c[0], 1);
+	ck_assert_int_eq(t_count_events(e, "activated", "svc"), 2);
+	j = t_hstate(e, 2) ? strdup(t_hstate(e, 2)) : NULL;
+	ck_assert_str_eq(j, "ACTIVE");
+	free(j);
+	nd_engine_close(e);
+	for (i = 0; i < 3; i++)
+		t_rmtree(c[i]);
+	t_rmtree(d);
+	free(d);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("nd_persist");
@@ -638,6 +773,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_corrupt_files);
 	tcase_add_test(tc, test_fault_injection);
 	tcase_add_test(tc, test_lazy_handle_files);
+	tcase_add_test(tc, test_journal_replay);
 	tcase_add_test(tc, test_crash_sigkill);
 	suite_add_tcase(s, tc);
 	return s;
