@@ -166,6 +166,8 @@ typedef struct nd_journal {
 	nd_events *ev;
 	pthread_mutex_t mut;         /* everything below, and ev's seq/size */
 	pthread_cond_t cv;
+	uint64_t gen;                /* records of this generation count */
+	uint64_t alloc;              /* zeros written up to here */
 	uint64_t size;               /* end of the last record written */
 	uint64_t good;               /* end of the last record made durable */
 	uint64_t limit;              /* checkpoint once size passes this */
@@ -208,6 +210,8 @@ void nd_jpublish(nd_journal *j, nd_jticket *tk);
 /* Make every file the journal covers durable (syncfs), then empty the
  * journal.  Waits for the changes in flight; blocks new ones meanwhile. */
 int nd_journal_checkpoint(nd_journal *j, nd_err *err);
+/* Whether records wait for a checkpoint. */
+bool nd_journal_pending(nd_journal *j);
 
 /* ---- policy (nd_policy.c) ---------------------------------------------- */
 

@@ -24,13 +24,18 @@
  * write torn by a crash is redone from the journal.
  *
  * If the write or the sync fails, every record not yet durable is cut off
- * (ftruncate to the last durable end), their changes fail with EIO and
+ * (the header of the first one zeroed), their changes fail with EIO and
  * their temporaries are removed: the earlier state stays, in memory and
  * on disk.  Their events' seq numbers are skipped.
  *
  * Checkpoint: once the journal passes ND_JOURNAL_LIMIT, at close, at open
  * and before a unit is retired, syncfs() makes the renamed files, the
- * folders and events.jsonl durable, and the journal is emptied.  New
+ * folders and events.jsonl durable, and the journal is emptied: its
+ * generation goes up by one, so the records of the last one no longer
+ * count.  The file itself is written with zeros once and then reused:
+ * appending to preallocated, written blocks changes no metadata, so the
+ * fdatasync of a record writes the record alone (half the cost of an
+ * append that grows the file, measured on ext4 with a journal).  New
  * changes wait meanwhile (j->ckpt); changes in flight finish first.
  *
  * Replay (at open): records are applied in order, each file written
@@ -39,8 +44,9 @@
  * CRC ends the replay (a crash during its write: its change was never
  * acknowledged).  Replaying a record twice gives the same state.
  *
- * Record: "NDJ1", u32 body length, u32 CRC-32 of the body, u32 0 (little
- * endian); body: entries of u8 op ('M' folder, 'F' file, 'E' event
+ * File: a 16-byte header "NDJH", u32 1, u64 generation; then records,
+ * then zeros.  Record: "NDJ1", u32 body length, u32 CRC-32 of the body,
+ * u32 the generation's low 32 bits (little endian); body: entries of u8 op ('M' folder, 'F' file, 'E' event
  * lines), 3 zero bytes, u32 path length, u32 data length, the path
  * (relative to DIR), the data.
  *
@@ -59,7 +65,9 @@
 
 #include "nd_internal.h"
 
-#define HDR 16
+#define HDR 16                  /* a record's header */
+#define FHDR 16                 /* the file's header */
+#define ZERO_STEP (1u << 20)    /* zeros are written this much at a time */
 
 struct nd_jwait {
 	uint64_t end;
@@ -160,14 +168,68 @@ static int record_files(nd_journal *j, const nd_pbatch *pb, struct buf *b)
 	return 0;
 }
 
-static void record_seal(struct buf *b)
+static void record_seal(const nd_journal *j, struct buf *b)
 {
 	uint32_t len = htole32((uint32_t)(b->len - HDR));
 	uint32_t crc = htole32(crc32_add(0, b->p + HDR, b->len - HDR));
+	uint32_t gen = htole32((uint32_t)j->gen);
 
 	memcpy(b->p, "NDJ1", 4);
 	memcpy(b->p + 4, &len, 4);
 	memcpy(b->p + 8, &crc, 4);
+	memcpy(b->p + 12, &gen, 4);
+}
+
+/* Written zeros up to end at least, a MiB at a time (j->mut held, or at
+ * open); once the journal has reached its largest size it is never
+ * extended again. */
+static int zero_to(nd_journal *j, uint64_t end)
+{
+	static const char zeros[65536];
+
+	while (j->alloc < end) {
+		uint64_t stop = (end / ZERO_STEP + 1) * ZERO_STEP;
+
+		while (j->alloc < stop) {
+			size_t n = stop - j->alloc > sizeof(zeros) ?
+			    sizeof(zeros) : (size_t)(stop - j->alloc);
+
+			if (nd_pwrite_all(j->fd, zeros, n, j->alloc) < 0)
+				return -1;
+			j->alloc += n;
+		}
+	}
+	return 0;
+}
+
+/* Zero the records in [from, to): they no longer count, and no later,
+ * shorter record can leave one of them looking whole behind it. */
+static int cut(nd_journal *j, uint64_t from, uint64_t to)
+{
+	static const char zeros[65536];
+
+	while (from < to) {
+		size_t n = to - from > sizeof(zeros) ? sizeof(zeros) :
+		    (size_t)(to - from);
+
+		if (nd_pwrite_all(j->fd, zeros, n, from) < 0)
+			return -1;
+		from += n;
+	}
+	return 0;
+}
+
+/* The file's header with generation gen. */
+static int write_fhdr(nd_journal *j, uint64_t gen)
+{
+	char h[FHDR];
+	uint32_t v = htole32(1);
+	uint64_t g = htole64(gen);
+
+	memcpy(h, "NDJH", 4);
+	memcpy(h + 4, &v, 4);
+	memcpy(h + 8, &g, 8);
+	return nd_pwrite_all(j->fd, h, FHDR, 0);
 }
 
 /* ---- replay ------------------------------------------------------------ */
@@ -245,18 +307,19 @@ static int redo_record(nd_journal *j, const char *p, size_t len)
 	return 0;
 }
 
-/* Apply every whole record of the journal; cut off a torn tail.  The
- * number of records applied, or -1 if one could not be applied. */
+/* Apply every whole record of the current generation, in order, up to
+ * the first that is cut short, fails its CRC or belongs to another
+ * generation.  The number applied, or -1 if one could not be applied. */
 static int replay(nd_journal *j)
 {
 	struct stat st;
 	char *data;
-	size_t off = 0, n = 0;
+	size_t off = FHDR, n = 0;
 	int count = 0;
 
 	if (fstat(j->fd, &st) < 0)
 		return -1;
-	if (st.st_size == 0)
+	if ((size_t)st.st_size <= FHDR)
 		return 0;
 	data = malloc((size_t)st.st_size);
 	if (!data)
@@ -272,13 +335,15 @@ static int replay(nd_journal *j)
 		n += (size_t)r;
 	}
 	while (n - off >= HDR) {
-		uint32_t len, crc;
+		uint32_t len, crc, gen;
 
 		memcpy(&len, data + off + 4, 4);
 		memcpy(&crc, data + off + 8, 4);
+		memcpy(&gen, data + off + 12, 4);
 		len = le32toh(len);
 		crc = le32toh(crc);
 		if (memcmp(data + off, "NDJ1", 4) != 0 ||
+		    le32toh(gen) != (uint32_t)j->gen ||
 		    n - off - HDR < len ||
 		    crc32_add(0, data + off + HDR, len) != crc)
 			break;
@@ -291,6 +356,30 @@ static int replay(nd_journal *j)
 	}
 	free(data);
 	return count;
+}
+
+/* Read the file's header into j->gen; a new (or unreadable) file gets a
+ * header of generation 1 and its zeros, synced. */
+static int load_fhdr(nd_journal *j)
+{
+	char h[FHDR];
+	struct stat st;
+	uint64_t g;
+
+	if (fstat(j->fd, &st) < 0)
+		return -1;
+	if (pread(j->fd, h, FHDR, 0) == FHDR && !memcmp(h, "NDJH", 4)) {
+		memcpy(&g, h + 8, 8);
+		j->gen = le64toh(g);
+		j->alloc = (uint64_t)st.st_size;
+		return 0;
+	}
+	j->gen = 1;
+	j->alloc = 0;
+	if (ftruncate(j->fd, 0) < 0 || zero_to(j, FHDR) < 0 ||
+	    write_fhdr(j, j->gen) < 0 || fsync(j->fd) < 0)
+		return -1;
+	return 0;
 }
 
 /* ---- open, close, checkpoint --------------------------------------------- */
@@ -314,9 +403,10 @@ int nd_journal_open(nd_journal *j, const char *dir, nd_events *ev,
 	pthread_mutex_init(&j->mut, NULL);
 	pthread_cond_init(&j->cv, NULL);
 	j->fd = open(j->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (j->fd < 0)
+	if (j->fd < 0 || load_fhdr(j) < 0)
 		return nd_seterr(err, EIO, "open %s: %s", j->path,
 		    strerror(errno));
+	j->size = j->good = FHDR;
 	n = replay(j);
 	if (n < 0)
 		return nd_seterr(err, EIO, "replay of %s: %s", j->path,
@@ -370,17 +460,18 @@ int nd_journal_checkpoint(nd_journal *j, nd_err *err)
 	if (!r && (nd_persist_check() < 0 || syncfs(j->fd) < 0))
 		r = nd_seterr(err, EIO, "sync of %s: %s", j->dir,
 		    strerror(errno));
-	if (!r && (ftruncate(j->fd, 0) < 0 || nd_persist_check() < 0 ||
+	if (!r && (write_fhdr(j, j->gen + 1) < 0 || nd_persist_check() < 0 ||
 	    fdatasync(j->fd) < 0))
 		r = nd_seterr(err, EIO, "empty %s: %s", j->path,
 		    strerror(errno));
 	pthread_mutex_lock(&j->mut);
 	if (!r) {
-		j->size = j->good = 0;
+		j->gen++;
+		j->size = j->good = FHDR;
 		j->redo = false;
 	} else {
-		/* the journal keeps its records (those synced); what was
-		 * cut by a failed ftruncate is not trusted: redo it all */
+		/* the header may hold either generation: keep the records,
+		 * and have the next checkpoint write them all again */
 		j->redo = true;
 	}
 	j->ckpt = false;
@@ -422,7 +513,7 @@ static int wait_durable(nd_journal *j, struct nd_jwait *w)
 			struct nd_jwait *x;
 
 			/* cut off every record not known durable */
-			if (ftruncate(j->fd, (off_t)j->good) < 0)
+			if (cut(j, j->good, j->size) < 0)
 				j->redo = true;
 			j->size = j->good;
 			while ((x = TAILQ_FIRST(&j->waiting))) {
@@ -462,15 +553,18 @@ int nd_jcommit(nd_journal *j, nd_pbatch *pb, cJSON *events, bool durable,
 	tk->ticket = j->next_ticket++;
 	j->inflight++;
 	tk->lines = nd_events_format(j->ev, events, &tk->len);
+	if (durable && !tk->len && (!pb || (!pb->n && !pb->nmkdirs)))
+		durable = false;        /* nothing to record */
 	if (durable) {
 		if (tk->len && entry_add(&b, 'E', "", tk->lines, tk->len) < 0)
 			r = nd_seterr(err, ENOMEM, "out of memory");
 		if (!r) {
-			record_seal(&b);
-			if (nd_pwrite_all(j->fd, b.p, b.len, j->size) < 0) {
+			record_seal(j, &b);
+			if (zero_to(j, j->size + b.len + HDR) < 0 ||
+			    nd_pwrite_all(j->fd, b.p, b.len, j->size) < 0) {
 				r = nd_seterr(err, EIO, "write %s: %s", j->path,
 				    strerror(errno));
-				if (ftruncate(j->fd, (off_t)j->size) < 0)
+				if (cut(j, j->size, j->size + b.len) < 0)
 					j->redo = true;
 			}
 		}
@@ -523,4 +617,14 @@ void nd_jpublish(nd_journal *j, nd_jticket *tk)
 	tk->lines = NULL;
 	if (full)
 		nd_journal_checkpoint(j, NULL);
+}
+
+bool nd_journal_pending(nd_journal *j)
+{
+	bool r;
+
+	pthread_mutex_lock(&j->mut);
+	r = j->size > FHDR;
+	pthread_mutex_unlock(&j->mut);
+	return r;
 }

@@ -664,13 +664,16 @@ static void copy_tree(const char *from, const char *to)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static void append_bytes(const char *path, const void *data, size_t len)
+/* The end of the journal's records: its last byte that is not zero (the
+ * rest of the file is zeros written in advance). */
+static off_t records_end(int fd)
 {
-	int fd = open(path, O_WRONLY | O_APPEND);
+	off_t end = lseek(fd, 0, SEEK_END);
+	char b = 0;
 
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-	close(fd);
+	while (end > 0 && pread(fd, &b, 1, end - 1) == 1 && b == 0)
+		end--;
+	return end;
 }
 
 /* The active version an engine on dir shows after its open. */
@@ -678,13 +681,11 @@ static void check_active_after_open(const char *dir, const char *want)
 {
 	nd_engine *e = t_open(dir, 1);
 	char *j = t_active(e, "svc");
-	struct stat st;
 
 	ck_assert_msg(!strcmp(j, want), "%s: active %s, want %s", dir, j, want);
 	free(j);
+	ck_assert(!nd_journal_pending(&e->jr));      /* checkpointed */
 	nd_engine_close(e);
-	ck_assert_int_eq(stat(file(dir, "journal"), &st), 0);
-	ck_assert_int_eq(st.st_size, 0);      /* checkpointed */
 }
 
 /*
@@ -726,16 +727,19 @@ START_TEST(test_journal_replay)
 	{
 		static const char torn[16] = { 'N', 'D', 'J', '1', 0x40, 0, 0, 0,
 			'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h' };
+		int fd = open(file(c[1], "journal"), O_RDWR);
 
-		append_bytes(file(c[1], "journal"), torn, sizeof(torn));
+		ck_assert_int_eq(pwrite(fd, torn, sizeof(torn), records_end(fd)),
+		    (ssize_t)sizeof(torn));
+		close(fd);
 	}
 	/* a flipped byte in it */
 	{
 		int fd = open(file(c[2], "journal"), O_RDWR);
 		char b;
-		off_t end = lseek(fd, 0, SEEK_END);
+		off_t end = records_end(fd);
 
-		ck_assert_int_gt(end, 20);
+		ck_assert_int_gt(end, 40);
 		ck_assert_int_eq(pread(fd, &b, 1, end - 3), 1);
 		b ^= 0x20;
 		ck_assert_int_eq(pwrite(fd, &b, 1, end - 3), 1);
