@@ -35,8 +35,11 @@
 
 #define NFS_STAGE_MAX_PER_UNIT 32  /* staging files at once in one unit */
 #define NFS_STAGE_MAX 1024         /* ... and in the whole mount */
-#define NFS_ENTRY_TIMEOUT 1.0     /* seconds the kernel keeps a name
-                                    * (attributes: 0; see nfs_ops.c) */
+#define NFS_ENTRY_TIMEOUT 1.0     /* seconds the kernel keeps a name and
+                                    * attributes (see nfs_ops.c) */
+#define NFS_KC_TEXT_MAX 65536      /* largest text served from the kernel's
+                                    * page cache (nfs_nodes.c) */
+#define NFS_KC_MAX 8192            /* page-cache records kept at once */
 #define NFS_THREAD_RESERVE 64      /* FUSE threads beyond ND_MAX_WAITERS */
 #define NFS_INTR_SIGNAL SIGUSR1    /* wakes a thread whose request is
                                     * interrupted (fuse_config intr) */
@@ -50,6 +53,8 @@ struct nfs_daemon {
 	gid_t gid;
 	struct timespec started;
 	bool debug;                     /* -d: engine errors go to stderr */
+	bool single;                    /* -s: one thread serves requests, so
+	                                 * no page cache (nfs_nodes.c) */
 };
 extern struct nfs_daemon nfs;
 
@@ -65,6 +70,7 @@ enum nfs_kind {
 
 struct nfs_node;
 struct nfs_stage;
+struct nfs_kc;
 
 /* A routed path: its row and what its pattern captured. */
 struct nfs_path {
@@ -100,6 +106,9 @@ struct nfs_file {
 	uint64_t seen;                  /* NK_EVENTS: end of the furthest read */
 	LIST_ENTRY(nfs_file) pollers;
 	bool polling;                   /* on the notifier's poller list */
+	struct nfs_kc *kc;              /* read-only snapshot files: the
+	                                 * path's page-cache record */
+	bool cached;                    /* reads come from the page cache */
 };
 
 struct nfs_node {
@@ -125,15 +134,21 @@ struct nfs_node {
 int nfs_route(const char *path, struct nfs_path *p, bool may_be_new);
 /* stat() of a routed, existing path. */
 void nfs_node_stat(const struct nfs_path *p, struct stat *st);
+/* fstat() of an open description whose path is gone (hard_remove). */
+void nfs_file_stat(struct nfs_file *f, struct stat *st);
 /* List a routed folder: calls add(ctx, name) for each entry. */
 int nfs_node_list(const struct nfs_path *p,
     int (*add)(void *ctx, const char *name), void *ctx);
 /* Whether uid may write the unit's files (its owner or root). */
 bool nfs_may_write_unit(const struct nfs_path *p, uid_t uid);
 
-/* Open a routed path (flags as open(2)); *out is the new description. */
-int nfs_file_open(const struct nfs_path *p, int flags, uid_t uid,
-    struct nfs_file **out);
+/* Open a routed path (flags as open(2)); *out is the new description.
+ * path is the mount-relative path the kernel asked for ("/units/u/status"),
+ * which the page cache of read-only snapshot files is invalidated by;
+ * (*out)->cached tells whether the description reads through the page
+ * cache (else it is direct_io). */
+int nfs_file_open(const struct nfs_path *p, const char *path, int flags,
+    uid_t uid, struct nfs_file **out);
 int nfs_file_read(struct nfs_file *f, char *buf, size_t size, off_t off);
 int nfs_file_write(struct nfs_file *f, const char *buf, size_t size,
     off_t off, uid_t uid);
@@ -159,6 +174,15 @@ int nfs_submit_hide(const char *unit);
 void nfs_submit_unhide(const char *unit);
 /* Drop every staging file of a retired unit. */
 void nfs_stage_drop_unit(const char *unit);
+
+/* Page cache of read-only snapshot files (nfs_nodes.c says how and why):
+ * a SETATTR of path (touch, chmod, chown; p routed from it, path NULL
+ * when unknown) may move its cache to the current text; an O_CREAT open
+ * of an existing file keeps that from happening for a while; a retired
+ * unit's records are forgotten. */
+void nfs_kc_setattr(const struct nfs_path *p, const char *path);
+void nfs_kc_created(const struct nfs_path *p);
+void nfs_kc_drop_unit(const char *unit);
 
 /* Report an engine error on stderr when debugging; returns -code. */
 int nfs_fail(const char *what, int code, const nd_err *err);

@@ -27,9 +27,15 @@
  * renaming one onto `submit` submits its content, onto `policy` sets the
  * policy.  They are shared by every descriptor that opens them, as files.
  *
+ * Read-only snapshot files are also served from the kernel's page cache
+ * while their text does not change (see "the kernel's page cache of
+ * snapshot files" below).
+ *
  * Locking: one mutex per open description; one mutex for the staging
- * table.  No lock of ours is held while calling into the engine except a
- * description's own (which only that description's users wait on).
+ * table; one per page-cache record and one for their tree.  No lock of
+ * ours is held while calling into the engine except a description's own
+ * (which only that description's users wait on) and a page-cache
+ * record's (which only opens and SETATTRs of that path wait on).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,8 +44,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/tree.h>
 
 #include "nfs.h"
+
+#ifndef __unused
+#define __unused __attribute__((unused))   /* sys/tree.h's generated code */
+#endif
 
 #define MAX_COMPS 6
 
@@ -1034,6 +1045,446 @@ int nfs_route(const char *path, struct nfs_path *p, bool may_be_new)
 	return 0;
 }
 
+/* ---- the kernel's page cache of snapshot files ----------------------------
+ *
+ * Read-only snapshot files (kc_kind) are served from the kernel's page
+ * cache while their text does not change, so that an open/read/close of an
+ * unchanged `status` costs one OPEN (and an asynchronous RELEASE) instead
+ * of OPEN, READ and the end-of-file READ.  One record per path (`struct
+ * nfs_kc`, in a tree keyed by kind, unit, version and handle) keeps `text`,
+ * the bytes the page cache holds or will be filled with, or NULL (off:
+ * every open is direct_io), and `nopen`, the open descriptions reading
+ * through the cache.  The invariants that make a cached read correct:
+ *
+ *  1. a description reads through the page cache only if its snapshot
+ *     (taken at open, which every READ of it returns) equals `text`, and
+ *     `text` changes only while nopen == 0: every page is filled by a READ
+ *     of such a description, so the cache only ever holds `text`.  (Not
+ *     so for mmap: the kernel maps a direct_io description MAP_PRIVATE
+ *     through the page cache too (fuse_file_mmap), filled from its own
+ *     snapshot; snapshot files are meant for read(2).)
+ *  2. every size we report for the path (getattr, hence LOOKUP, GETATTR,
+ *     SETATTR and CREATE replies) is len(text) while `text` is set: the
+ *     kernel reads no further than its i_size;
+ *  3. a switch to a new text invalidates the inode's pages and attributes
+ *     (fuse_invalidate_path) AFTER `text` is replaced: a GETATTR or LOOKUP
+ *     reply computed before carries an older attr_version and the kernel
+ *     drops it (fuse_change_attributes), one computed after carries the
+ *     new size;
+ *  4. SETATTR and CREATE replies are applied by the kernel whatever their
+ *     attr_version (fuse_do_setattr, fuse_create_open), so one computed
+ *     before a switch but applied after it would leave a wrong i_size
+ *     for a whole attr_timeout.  The kernel runs one SETATTR per inode at
+ *     a time (under the inode lock), whatever its attributes, even none
+ *     (chown(f, -1, -1) reaches no handler of ours), so a changed text is
+ *     switched to only inside a SETATTR of the path: the notifier's touch
+ *     after every change is one.  An open that finds the text changed
+ *     turns the record off (every open direct_io, sizes rendered) until
+ *     then; an open switches only files whose text never changes (/version
+ *     and a version's source, contract.json and bytecode), and an O_CREAT
+ *     open of an existing file (rare) keeps switches off for
+ *     KC_CREATE_QUIET_MS, long past its reply.  A record is made, on, by
+ *     the first report of its path (kc_report), which no other reply can
+ *     precede; or off by an open or a SETATTR that finds none, and off
+ *     too when the path's history may be lost (eviction, below).
+ *
+ * A SETATTR that finds the text changed while cached descriptors are open
+ * waits for them to close (KC_DRAIN_MS at most; they hold no lock the
+ * SETATTR holds, and new opens, whose text differs, do not join them);
+ * if some stay open, it marks the record `stale`: it goes off when the
+ * last of them closes, and stays off until the next SETATTR.
+ *
+ * At most NFS_KC_MAX records are kept; one that no description holds is
+ * evicted to make room, and its path is marked lost (kc_lost): made
+ * again, its record starts off.  A retired unit's records are dropped (a
+ * unit made again under the same name through the mount gets new inodes
+ * from the kernel).
+ *
+ * Locking: `lock` (per record) orders switches and opens, and is held
+ * across the kernel notification; no READ or GETATTR handler waits on it
+ * (the invalidation may wait on a page a READ is filling: with nopen == 0
+ * only a page a MAP_PRIVATE mapping of a direct_io description faults
+ * in, which another thread serves; so with -s, one thread for all
+ * requests, nothing is cached: kc_kind is false).  `kc_lock` guards the
+ * tree, the counts and the text pointer that getattr reads; nothing
+ * blocks under it.
+ */
+
+#define KC_CREATE_QUIET_MS 1000
+#define KC_DRAIN_MS 5           /* a SETATTR waits for cached readers */
+
+struct nfs_kc {
+	RB_ENTRY(nfs_kc) link;
+	char key[ND_UNIT_ID_MAX + 96];
+	char unit[ND_UNIT_ID_MAX + 1];
+	pthread_mutex_t lock;
+	pthread_cond_t drained;         /* nopen went to 0 */
+	char *text;                     /* NULL: off */
+	size_t len;
+	unsigned nopen;                 /* descriptions reading through it */
+	bool stale;                     /* the text changed while nopen > 0 */
+	struct timespec quiet_until;    /* no switch before (CREATE) */
+	unsigned refs;                  /* holders: descriptions, handlers */
+	bool linked;                    /* in the tree */
+};
+
+static int kc_cmp(const struct nfs_kc *a, const struct nfs_kc *b)
+{
+	return strcmp(a->key, b->key);
+}
+
+RB_HEAD(kc_tree, nfs_kc);
+RB_GENERATE_STATIC(kc_tree, nfs_kc, link, kc_cmp)
+
+static pthread_mutex_t kc_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct kc_tree kcs = RB_INITIALIZER(&kcs);
+static size_t nkcs;
+
+static bool kc_kind(enum nfs_kind k)
+{
+	if (nfs.single)
+		return false;
+	switch (k) {
+	case NK_VERSION:
+	case NK_HANDLE:
+	case NK_STATE:
+	case NK_STATUS:
+	case NK_ACTIVE:
+	case NK_METRICS:
+	case NK_VER_SOURCE:
+	case NK_VER_STATE:
+	case NK_VER_CONTRACT:
+	case NK_VER_BYTECODE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void kc_key(const struct nfs_path *p, char *key, size_t cap)
+{
+	snprintf(key, cap, "%d/%s/%s/%" PRIu64, (int)p->node->kind, p->unit,
+	    p->ver, p->hid);
+}
+
+static void kc_free(struct nfs_kc *e)
+{
+	pthread_cond_destroy(&e->drained);
+	pthread_mutex_destroy(&e->lock);
+	free(e->text);
+	free(e);
+}
+
+static bool kc_lost(const char *key, bool mark);
+
+/* Drop a record nothing holds, to make room (kc_lock held). */
+static bool kc_evict_locked(void)
+{
+	struct nfs_kc *e;
+
+	RB_FOREACH(e, kc_tree, &kcs)
+		if (e->refs == 0)
+			break;
+	if (e == NULL)
+		return false;
+	kc_lost(e->key, true);
+	RB_REMOVE(kc_tree, &kcs, e);
+	nkcs--;
+	kc_free(e);
+	return true;
+}
+
+/* A new record (off) for p under key, in the tree; NULL, and the path's
+ * history marked lost, when there is no room (kc_lock held). */
+static struct nfs_kc *kc_new_locked(const struct nfs_path *p,
+    const char *key)
+{
+	struct nfs_kc *e = NULL;
+
+	if ((nkcs < NFS_KC_MAX || kc_evict_locked()) &&
+	    (e = calloc(1, sizeof *e)) != NULL) {
+		strlcpy(e->key, key, sizeof e->key);
+		strlcpy(e->unit, p->unit, sizeof e->unit);
+		pthread_mutex_init(&e->lock, NULL);
+		pthread_cond_init(&e->drained, NULL);
+		e->linked = true;
+		RB_INSERT(kc_tree, &kcs, e);
+		nkcs++;
+	}
+	if (e == NULL)
+		kc_lost(key, true);
+	return e;
+}
+
+/* Files whose text never changes while their path exists. */
+static bool kc_immutable(enum nfs_kind k)
+{
+	return k == NK_VERSION || k == NK_VER_SOURCE ||
+	    k == NK_VER_CONTRACT || k == NK_VER_BYTECODE;
+}
+
+/* The record of p, held (kc_put), made (off) when missing; NULL when
+ * there is no room. */
+static struct nfs_kc *kc_get(const struct nfs_path *p)
+{
+	struct nfs_kc find, *e;
+
+	kc_key(p, find.key, sizeof find.key);
+	pthread_mutex_lock(&kc_lock);
+	e = RB_FIND(kc_tree, &kcs, &find);
+	if (e == NULL)
+		e = kc_new_locked(p, find.key);
+	if (e != NULL)
+		e->refs++;
+	pthread_mutex_unlock(&kc_lock);
+	return e;
+}
+
+static void kc_put(struct nfs_kc *e)
+{
+	bool gone;
+
+	pthread_mutex_lock(&kc_lock);
+	gone = --e->refs == 0 && !e->linked;
+	pthread_mutex_unlock(&kc_lock);
+	if (gone)
+		kc_free(e);
+}
+
+/* Replace the text (NULL: off); e->lock held, nopen == 0. */
+static void kc_set(struct nfs_kc *e, char *text, size_t len)
+{
+	char *old;
+
+	e->stale = false;
+	pthread_mutex_lock(&kc_lock);
+	old = e->text;
+	e->text = text;
+	e->len = text ? len : 0;
+	pthread_mutex_unlock(&kc_lock);
+	free(old);
+}
+
+static bool kc_equal(const struct nfs_kc *e, const char *text, size_t len)
+{
+	return e->text != NULL && e->len == len &&
+	    memcmp(e->text, text, len) == 0;
+}
+
+static bool kc_quiet(const struct nfs_kc *e)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec < e->quiet_until.tv_sec ||
+	    (now.tv_sec == e->quiet_until.tv_sec &&
+	    now.tv_nsec < e->quiet_until.tv_nsec);
+}
+
+/* Switch e (nopen == 0, e->lock held) to a copy of text and drop what the
+ * kernel holds of path: pages and attributes (invariant 3).  false, and
+ * the record off, when the text is too large or memory is short. */
+static bool kc_switch(struct nfs_kc *e, const char *path, const char *text,
+    size_t len)
+{
+	struct fuse_context *c = fuse_get_context();
+	char *copy = len <= NFS_KC_TEXT_MAX ? malloc(len + 1) : NULL;
+
+	if (copy == NULL) {
+		kc_set(e, NULL, 0);
+		return false;
+	}
+	memcpy(copy, text, len);
+	kc_set(e, copy, len);
+	if (c != NULL && c->fuse != NULL)
+		fuse_invalidate_path(c->fuse, path);
+	return true;
+}
+
+/* At open: whether description f (its snapshot taken) reads through the
+ * page cache.  Read-only opens of kc_kind files only. */
+static void kc_open(struct nfs_file *f, const char *path)
+{
+	struct nfs_kc *e;
+
+	if (!kc_kind(f->p.node->kind) || (f->flags & O_ACCMODE) != O_RDONLY ||
+	    !f->have_text || (e = kc_get(&f->p)) == NULL)
+		return;
+	f->kc = e;
+	pthread_mutex_lock(&e->lock);
+	if (kc_equal(e, f->text, f->len))
+		f->cached = true;
+	else if (e->nopen > 0)
+		e->stale = true;
+	else if (kc_immutable(f->p.node->kind) && !kc_quiet(e) &&
+	    path != NULL)
+		f->cached = kc_switch(e, path, f->text, f->len);
+	else
+		kc_set(e, NULL, 0);
+	if (f->cached)
+		e->nopen++;
+	pthread_mutex_unlock(&e->lock);
+}
+
+static void kc_release(struct nfs_file *f)
+{
+	struct nfs_kc *e = f->kc;
+
+	if (e == NULL)
+		return;
+	pthread_mutex_lock(&e->lock);
+	if (f->cached && --e->nopen == 0) {
+		pthread_cond_broadcast(&e->drained);
+		if (e->stale)
+			kc_set(e, NULL, 0);
+	}
+	pthread_mutex_unlock(&e->lock);
+	kc_put(e);
+	f->kc = NULL;
+}
+
+/* Wait (e->lock held) up to KC_DRAIN_MS for the descriptions reading
+ * the old text to close: readers of a changed file close within
+ * microseconds, and opens no longer join them.  Whether none is left. */
+static bool kc_drain(struct nfs_kc *e)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_nsec += KC_DRAIN_MS * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (e->nopen > 0 &&
+	    pthread_cond_timedwait(&e->drained, &e->lock, &until) == 0)
+		;
+	return e->nopen == 0;
+}
+
+void nfs_kc_setattr(const struct nfs_path *p, const char *path)
+{
+	struct nfs_kc *e;
+	char *text;
+	size_t len;
+
+	if (!kc_kind(p->node->kind) || (e = kc_get(p)) == NULL)
+		return;
+	pthread_mutex_lock(&e->lock);
+	if (p->node->render(p, &text, &len) != 0) {
+		if (e->nopen == 0)
+			kc_set(e, NULL, 0);
+		else
+			e->stale = true;
+	} else {
+		if (!kc_equal(e, text, len)) {
+			if (!kc_drain(e))
+				e->stale = true;
+			else if (path == NULL || kc_quiet(e))
+				kc_set(e, NULL, 0);
+			else
+				kc_switch(e, path, text, len);
+		}
+		free(text);
+	}
+	pthread_mutex_unlock(&e->lock);
+	kc_put(e);
+}
+
+void nfs_kc_created(const struct nfs_path *p)
+{
+	struct nfs_kc *e;
+
+	if (!kc_kind(p->node->kind) || (e = kc_get(p)) == NULL)
+		return;
+	pthread_mutex_lock(&e->lock);
+	clock_gettime(CLOCK_MONOTONIC, &e->quiet_until);
+	e->quiet_until.tv_sec += KC_CREATE_QUIET_MS / 1000;
+	pthread_mutex_unlock(&e->lock);
+	kc_put(e);
+}
+
+void nfs_kc_drop_unit(const char *unit)
+{
+	struct nfs_kc *e, *next;
+
+	pthread_mutex_lock(&kc_lock);
+	for (e = RB_MIN(kc_tree, &kcs); e != NULL; e = next) {
+		next = RB_NEXT(kc_tree, &kcs, e);
+		if (strcmp(e->unit, unit) != 0 || e->unit[0] == '\0')
+			continue;
+		RB_REMOVE(kc_tree, &kcs, e);
+		nkcs--;
+		e->linked = false;
+		if (e->refs == 0)
+			kc_free(e);
+	}
+	pthread_mutex_unlock(&kc_lock);
+}
+
+/* Whether the history of key's path may have been forgotten (its record
+ * evicted, or never made for lack of room): a bit per hash of the key. */
+static bool kc_lost(const char *key, bool mark)
+{
+	static uint8_t lost[8192];
+	uint32_t h = 2166136261u;       /* FNV-1a */
+	bool was;
+
+	for (; *key != '\0'; key++)
+		h = (h ^ (uint8_t)*key) * 16777619u;
+	h %= sizeof lost * 8;
+	was = lost[h / 8] & (1u << (h % 8));
+	if (mark)
+		lost[h / 8] |= (uint8_t)(1u << (h % 8));
+	return was;
+}
+
+/* The size to report for p (invariant 2): len(text) while its record is
+ * on; else the text now.  The first report of a path makes its record,
+ * on with the text just rendered when it is small enough: every report
+ * of the path, from the first, is then len(text), so no reply computed
+ * before could carry another size (invariant 4).  A path whose history
+ * may be lost starts off.  kc_lock only: no lock a switch holds. */
+static off_t kc_report(const struct nfs_path *p)
+{
+	struct nfs_kc find, *e;
+	char *text;
+	size_t len;
+	off_t size = -1;
+	bool known;
+
+	kc_key(p, find.key, sizeof find.key);
+	pthread_mutex_lock(&kc_lock);
+	e = RB_FIND(kc_tree, &kcs, &find);
+	if (e != NULL && e->text != NULL)
+		size = (off_t)e->len;
+	known = e != NULL;
+	pthread_mutex_unlock(&kc_lock);
+	if (size >= 0)
+		return size;
+	if (p->node->render(p, &text, &len) != 0)
+		return 0;
+	size = (off_t)len;
+	if (!known) {
+		pthread_mutex_lock(&kc_lock);
+		e = RB_FIND(kc_tree, &kcs, &find);
+		if (e == NULL) {
+			e = kc_new_locked(p, find.key);
+			if (e != NULL && len <= NFS_KC_TEXT_MAX &&
+			    !kc_lost(find.key, false)) {
+				e->text = text;
+				e->len = len;
+				text = NULL;
+			}
+		}
+		if (e != NULL && e->text != NULL)
+			size = (off_t)e->len;
+		pthread_mutex_unlock(&kc_lock);
+	}
+	free(text);
+	return size;
+}
+
 /* ---- attributes and listings ---------------------------------------------- */
 
 static struct timespec ms_to_ts(int64_t ms)
@@ -1044,10 +1495,14 @@ static struct timespec ms_to_ts(int64_t ms)
 	return ts;
 }
 
-/* Size: real where it is cheap (short or immutable texts), else 0 (the
- * files are direct_io: reads go to the daemon whatever the size). */
+/* Size: the growing size of `events`; for a snapshot file, what
+ * kc_report says (the page cache's text while it holds one: the kernel
+ * reads no further), or with -s its text now where that is cheap (short
+ * or immutable texts); else 0 (direct_io: reads go to the daemon whatever
+ * the size). */
 static off_t node_size(const struct nfs_path *p)
 {
+
 	char *text;
 	size_t len;
 
@@ -1061,12 +1516,14 @@ static off_t node_size(const struct nfs_path *p)
 	case NK_VER_STATE:
 	case NK_VER_CONTRACT:
 	case NK_VER_BYTECODE:
+		if (kc_kind(p->node->kind))
+			return kc_report(p);
 		if (p->node->render(p, &text, &len) != 0)
 			return 0;
 		free(text);
 		return (off_t)len;
 	default:
-		return 0;
+		return kc_kind(p->node->kind) ? kc_report(p) : 0;
 	}
 }
 
@@ -1103,6 +1560,18 @@ void nfs_node_stat(const struct nfs_path *p, struct stat *st)
 	} else if (S_ISREG(n->mode)) {
 		st->st_size = node_size(p);
 	}
+	st->st_blocks = (st->st_size + 511) / 512;
+}
+
+void nfs_file_stat(struct nfs_file *f, struct stat *st)
+{
+	nfs_node_stat(&f->p, st);
+	if (f->kc == NULL)
+		return;
+	pthread_mutex_lock(&kc_lock);
+	if (f->kc->text != NULL)
+		st->st_size = (off_t)f->kc->len;
+	pthread_mutex_unlock(&kc_lock);
 	st->st_blocks = (st->st_size + 511) / 512;
 }
 
@@ -1214,8 +1683,8 @@ bool nfs_may_write_unit(const struct nfs_path *p, uid_t uid)
 
 /* ---- open descriptions ---------------------------------------------------- */
 
-int nfs_file_open(const struct nfs_path *p, int flags, uid_t uid,
-    struct nfs_file **out)
+int nfs_file_open(const struct nfs_path *p, const char *path, int flags,
+    uid_t uid, struct nfs_file **out)
 {
 	const struct nfs_node *n = p->node;
 	int acc = flags & O_ACCMODE, rc = 0;
@@ -1251,6 +1720,7 @@ int nfs_file_open(const struct nfs_path *p, int flags, uid_t uid,
 		free(f);
 		return rc;
 	}
+	kc_open(f, path);
 	*out = f;
 	return 0;
 }
@@ -1332,6 +1802,7 @@ void nfs_file_release(struct nfs_file *f)
 		f->p.node->release(f);
 		pthread_mutex_unlock(&f->lock);
 	}
+	kc_release(f);
 	pthread_mutex_destroy(&f->lock);
 	free(f->text);
 	free(f->req);

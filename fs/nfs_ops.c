@@ -11,18 +11,35 @@
  * no-ops for the unit's owner, as rsync, cp -p, touch and the notifier
  * need.
  *
- * Caches: the kernel keeps a name it has looked up for NFS_ENTRY_TIMEOUT
- * (so an open of units/ID/status costs OPEN and READs, not three LOOKUPs
- * first), but never attributes (attr_timeout 0: every stat asks, so an
- * owner, a size of `events` or a name gone behind the kernel's back shows
- * at once, as ENOENT for the last) nor missing names (negative_timeout 0:
- * a new unit, version or handle is there at once).  A cached name only
- * saves the LOOKUP: the high-level library maps it to the same path, and
- * each open and stat routes that path afresh.  Names created or removed
- * through the mount (mkdir, rmdir, create, unlink, rename) update the
- * kernel's cache by themselves; mkdir and O_EXCL creates always look up.
- * Every file is direct_io, each open taking its own snapshot, so no page
- * cache holds content.
+ * Caches: the kernel keeps a name it has looked up and its attributes
+ * for NFS_ENTRY_TIMEOUT (entry_timeout and attr_timeout), but never a
+ * missing name (negative_timeout 0: a new unit, version or handle is there
+ * at once).  A cached name only saves the LOOKUP: the high-level library
+ * maps it to the same path, and each open routes that path afresh, so a
+ * name gone behind the kernel's back fails at open (ENOENT), while stat
+ * may show its last attributes for up to the timeout.  Names created or
+ * removed through the mount (mkdir, rmdir, create, unlink, rename) update
+ * the kernel's cache by themselves; mkdir and O_EXCL creates always look
+ * up.  Attributes of a file the engine changes are refreshed by the
+ * notifier's touch (nfs_notify.c): its SETATTR's reply carries them; a
+ * file it does not touch (a version's state) shows them within the
+ * timeout.
+ *
+ * Content: every open takes its own snapshot (nfs_nodes.c).  A read-only
+ * open of a snapshot file whose text equals the one the kernel's page
+ * cache holds for that path reads through the page cache (keep_cache, not
+ * direct_io), so an unchanged `status` costs one OPEN per open/read/close
+ * (the kernel needs no GETATTR while the attributes are fresh, and the
+ * RELEASE is asynchronous); any other open is direct_io, its READs served
+ * from its snapshot.  When and how the cached text changes, and why a
+ * cached read is never torn or stale, is told in nfs_nodes.c ("the
+ * kernel's page cache of snapshot files"): the size we report is the
+ * cached text's, and a new text is taken only inside a SETATTR of the
+ * path (or at open, for a file whose text never changes), after which its
+ * pages and attributes are invalidated.  Snapshot opens never drop the
+ * cache (keep_cache), whichever path they take; the files that grow or
+ * act (events, log, wait, call, submit, ctl, policy, staging files) are
+ * always direct_io.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,9 +60,11 @@ static uid_t caller_uid(void)
 static void *nfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	cfg->entry_timeout = NFS_ENTRY_TIMEOUT;
-	cfg->attr_timeout = 0;
+	cfg->attr_timeout = NFS_ENTRY_TIMEOUT;
 	cfg->negative_timeout = 0;
-	cfg->direct_io = 1;
+	cfg->direct_io = 0;             /* decided per open (open_path) */
+	cfg->kernel_cache = 0;
+	cfg->auto_cache = 0;
 	cfg->hard_remove = 1;
 	cfg->use_ino = 0;
 	cfg->intr = 1;
@@ -61,7 +80,10 @@ static int nfs_getattr(const char *path, struct stat *st,
 
 	if (rc < 0 && fi == NULL)
 		return rc;
-	nfs_node_stat(rc == 0 ? &p : &FH(fi)->p, st);
+	if (rc == 0)
+		nfs_node_stat(&p, st);
+	else
+		nfs_file_stat(FH(fi), st);
 	return 0;
 }
 
@@ -149,6 +171,7 @@ static int nfs_rmdir(const char *path)
 	if (rc != 0)
 		return nfs_fail("rmdir", rc, &err);
 	nfs_stage_drop_unit(p.unit);
+	nfs_kc_drop_unit(p.unit);
 	return 0;
 }
 
@@ -206,10 +229,11 @@ static int set_attr(const char *path, struct fuse_file_info *fi,
 	if (p.node->kind == NK_STAGE)
 		return nfs_may_write_unit(&p, who) ?
 		    nfs_stage_setattr(&p, mode, uid, gid, tv) : -EPERM;
-	if (who == 0 || who == nfs.uid ||
-	    (p.node->unit_owned && who == p.info.owner))
-		return 0;
-	return -EPERM;
+	if (who != 0 && who != nfs.uid &&
+	    !(p.node->unit_owned && who == p.info.owner))
+		return -EPERM;
+	nfs_kc_setattr(&p, rc == 0 ? path : NULL);
+	return 0;
 }
 
 static int nfs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
@@ -249,15 +273,19 @@ static int nfs_truncate(const char *path, off_t size,
 	return p.node->kind == NK_STAGE ? nfs_stage_truncate(&p, size) : 0;
 }
 
-static int open_path(const struct nfs_path *p, struct fuse_file_info *fi)
+static int open_path(const struct nfs_path *p, const char *path,
+    struct fuse_file_info *fi)
 {
 	struct nfs_file *f;
-	int rc = nfs_file_open(p, fi->flags, caller_uid(), &f);
+	int rc = nfs_file_open(p, path, fi->flags, caller_uid(), &f);
 
 	if (rc < 0)
 		return rc;
 	fi->fh = (uintptr_t)f;
-	fi->direct_io = 1;
+	fi->direct_io = !f->cached;
+	/* A snapshot file's pages are shared by its cached readers: an open
+	 * that does not use them must not drop them either. */
+	fi->keep_cache = f->kc != NULL;
 	/* Nothing to do at close(2) for a read-only description: spare it
 	 * the FLUSH round trip (the RELEASE that frees it is asynchronous). */
 	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
@@ -269,7 +297,7 @@ static int nfs_open(const char *path, struct fuse_file_info *fi)
 	struct nfs_path p;
 	int rc = nfs_route(path, &p, false);
 
-	return rc < 0 ? rc : open_path(&p, fi);
+	return rc < 0 ? rc : open_path(&p, path, fi);
 }
 
 /* create: a new name in a unit folder is a staging file (the unit's
@@ -285,8 +313,12 @@ static int nfs_create(const char *path, mode_t mode,
 		return -EPERM;
 	if (rc < 0)
 		return rc;
-	if (p.exists)
-		return (fi->flags & O_EXCL) ? -EEXIST : open_path(&p, fi);
+	if (p.exists && (fi->flags & O_EXCL))
+		return -EEXIST;
+	if (p.exists) {
+		nfs_kc_created(&p);
+		return open_path(&p, path, fi);
+	}
 	if (p.node->kind != NK_STAGE && p.node->kind != NK_SUBMIT)
 		return -EPERM;
 	if (!nfs_may_write_unit(&p, c->uid))
@@ -294,13 +326,13 @@ static int nfs_create(const char *path, mode_t mode,
 	if (p.node->kind == NK_SUBMIT) {
 		nfs_submit_unhide(p.unit);
 		p.exists = true;
-		return open_path(&p, fi);
+		return open_path(&p, path, fi);
 	}
 	rc = nfs_stage_create(&p, mode, c->uid, c->gid);
 	if (rc < 0)
 		return rc;
 	p.exists = true;
-	rc = open_path(&p, fi);
+	rc = open_path(&p, path, fi);
 	if (rc < 0)
 		nfs_stage_unlink(&p);
 	return rc;

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,7 +44,7 @@ struct options {
 	unsigned long max_source;
 	int max_pending;
 	const char *mount_arg;          /* first non-option argument */
-	int mount_errno;                /* stat() of it failed so */
+	int mount_errno;                /* stat() or statvfs() of it failed so */
 };
 
 #define OPT(t, f) { t, offsetof(struct options, f), 0 }
@@ -70,16 +71,20 @@ static void usage(const char *prog)
 	    "\n", prog, ND_DEFAULT_MAX_SOURCE, ND_DEFAULT_MAX_PENDING);
 }
 
-/* Note the mount point as it is given, before libfuse resolves it. */
+/* Note the mount point as it is given, before libfuse resolves it.  A
+ * dead FUSE mount may still answer stat() from the kernel's attribute
+ * cache (ours keeps attributes NFS_ENTRY_TIMEOUT); statvfs() always asks
+ * the daemon, so it fails with ENOTCONN. */
 static int opt_proc(void *data, const char *arg, int key,
     struct fuse_args *outargs)
 {
 	struct options *o = data;
+	struct statvfs sv;
 	struct stat st;
 
 	if (key == FUSE_OPT_KEY_NONOPT && o->mount_arg == NULL) {
 		o->mount_arg = arg;
-		if (stat(arg, &st) != 0)
+		if (stat(arg, &st) != 0 || statvfs(arg, &sv) != 0)
 			o->mount_errno = errno;
 	}
 	return 1;
@@ -282,6 +287,7 @@ int main(int argc, char **argv)
 	nfs.uid = getuid();
 	nfs.gid = getgid();
 	nfs.debug = copts.debug;
+	nfs.single = copts.singlethread;
 	clock_gettime(CLOCK_REALTIME, &nfs.started);
 	ncfg.state_dir = state;
 	ncfg.workers = o.workers;

@@ -16,7 +16,10 @@
 #    interleaved runs: units/ID/status (a unit with one active version)
 #    vs hello's /hello vs /proc/loadavg; then, once, the status of the
 #    unit the submit rounds filled with versions
-#    (bar: status at least 80% of hello's rate).
+#    (bar: status at least 80% of hello's rate);
+# 3. FUSE requests per open/read/close of that unchanged status, counted
+#    from the log of a `noodlefs -d` mounted again on the same state for
+#    one more 1 s run (hello costs one OPEN and one RELEASE).
 set -eu
 
 : "${NOODLEFS:?set NOODLEFS to the noodlefs binary}"
@@ -108,3 +111,20 @@ echo "  /proc/loadavg       $P   (runs: ${p[*]})"
 B=$("$T/reader" read "$T/mnt/units/bench_submit/status" "$SECS" | cut -d' ' -f2)
 echo "  status of a unit with $(ls "$T/mnt/units/bench_submit/versions" | wc -l) versions: $B (one run)"
 awk -v s="$S" -v h="$H" 'BEGIN { printf "  status / hello = %.0f%% (bar: >= 80%%)\n", 100 * s / h }'
+
+for i in $(seq 50); do            # EBUSY while the notifier touches
+	timeout 10 fusermount3 -u "$T/mnt" 2>/dev/null && break
+	sleep 0.1
+done
+wait "$FS_PID" || true
+"$NOODLEFS" -d -o "state=$STATE" "$T/mnt" 2>"$T/debug.log" &
+FS_PID=$!
+wait_mount "$T/mnt/version"
+cat "$T/mnt/units/bench/status" >/dev/null
+sleep 0.2
+n0=$(wc -l <"$T/debug.log")
+loops=$("$T/reader" read "$T/mnt/units/bench/status" 1 | awk '{ print int($2) }')
+sleep 0.5
+echo "FUSE requests per open/read/close of status (noodlefs -d, $loops loops):" \
+    "$(tail -n +$((n0 + 1)) "$T/debug.log" | grep -o 'opcode: [A-Z_]*' |
+    sort | uniq -c | awk -v n="$loops" '{ printf "%s %.3f  ", $3, $1 / n }')"
