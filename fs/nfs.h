@@ -206,6 +206,9 @@ void nfs_notify_join(void);
 void nfs_notify_poll_set(struct nfs_file *f, struct fuse_pollhandle *ph);
 /* Forget f (at release). */
 void nfs_notify_poll_drop(struct nfs_file *f);
+/* Whether pid (a FUSE request's caller) is the toucher: it opens changed
+ * read-only files write-only and closes them unwritten (IN_CLOSE_WRITE). */
+bool nfs_notify_is_toucher(pid_t pid);
 
 /* ---- the FUSE callbacks (nfs_ops.c) ------------------------------------- */
 

@@ -2,16 +2,23 @@
  * nfs_notify.c - tell file watchers and poll()ers what the engine changed.
  *
  * The kernel raises no inotify event for content that a FUSE daemon
- * changes by itself, but it does when a path is touched through the
- * mount: utimensat() on it reaches our setattr (a no-op that succeeds)
- * and the kernel then raises IN_ATTRIB for inotifywait, entr and systemd
- * path units.  So:
+ * changes by itself, but it does for what a process does through the
+ * mount.  So a changed file is touched there: utimensat() on it reaches
+ * our setattr (a no-op that succeeds) and the kernel raises IN_ATTRIB,
+ * which inotifywait -e attrib and systemd path units act on (tail -f
+ * polls FUSE files); then it is opened write-only and closed unwritten,
+ * and the kernel raises IN_CLOSE_WRITE, which entr needs: on Linux entr
+ * (5.3, entr.c watch_loop) runs its utility for IN_CLOSE_WRITE (its
+ * NOTE_WRITE) but for IN_ATTRIB only if stat() shows another mode or
+ * inode, and ours never change.  The daemon lets the toucher process, and
+ * it alone, open read-only files for writing; a folder (units, versions)
+ * gets IN_ATTRIB alone.  So:
  *
  *   engine thread --nfs_notify_change()--> queue --> notifier thread
  *                                                    | fuse_notify_poll(ph)
  *                                          pipe <----+ "units/ID/state\n"
  *                                           |
- *                                  toucher process: utimensat(MOUNT/path)
+ *          toucher process: utimensat(MOUNT/path), open(.., O_WRONLY), close
  *
  * The engine's callback only enqueues, under a mutex with a condition
  * variable (Redis bio.c style), coalescing changes of the same unit and
@@ -95,7 +102,23 @@ void nfs_notify_change(void *ctx, const nd_change *ch)
 	pthread_mutex_unlock(&q_lock);
 }
 
-/* The toucher process: utimensat(MOUNT/line) for each line read from fd,
+/* Touch path: IN_ATTRIB, then IN_CLOSE_WRITE where the daemon lets the
+ * write-only open through (see the top of this file).  entr reads the two
+ * together (its inotify shim merges them into one event) or IN_ATTRIB
+ * alone first, which it ignores, then IN_CLOSE_WRITE: one run either way.
+ * The setattr comes first, as before, for the watchers of IN_ATTRIB. */
+static void touch_path(const char *path)
+{
+	int fd;
+
+	if (utimensat(AT_FDCWD, path, NULL, 0) != 0)
+		return;
+	fd = open(path, O_WRONLY | O_NOCTTY);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The toucher process: touch_path(MOUNT/line) for each line read from fd,
  * until end of file.  Forked while the daemon has one thread, it keeps to
  * system calls and its own buffers. */
 static void toucher(int fd, const char *mnt)
@@ -120,7 +143,7 @@ static void toucher(int fd, const char *mnt)
 			if (mlen + (i - start) < sizeof path) {
 				memcpy(path + mlen, buf + start, i - start);
 				path[mlen + (i - start)] = '\0';
-				utimensat(AT_FDCWD, path, NULL, 0);
+				touch_path(path);
 			}
 			start = i + 1;
 		}
@@ -160,6 +183,11 @@ int nfs_notify_init(void)
 	close(p[0]);
 	touch_fd = p[1];
 	return 0;
+}
+
+bool nfs_notify_is_toucher(pid_t pid)
+{
+	return toucher_pid > 0 && pid == toucher_pid;
 }
 
 /* Pass rel (a path under the mount) to the toucher. */

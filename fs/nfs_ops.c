@@ -273,11 +273,17 @@ static int nfs_truncate(const char *path, off_t size,
 	return p.node->kind == NK_STAGE ? nfs_stage_truncate(&p, size) : 0;
 }
 
+/* The notifier's toucher opens a changed file write-only and closes it
+ * unwritten, for IN_CLOSE_WRITE (nfs_notify.c): it gets a reader's
+ * description, whatever the file's mode. */
 static int open_path(const struct nfs_path *p, const char *path,
     struct fuse_file_info *fi)
 {
+	bool touch = (fi->flags & O_ACCMODE) == O_WRONLY &&
+	    nfs_notify_is_toucher(fuse_get_context()->pid);
 	struct nfs_file *f;
-	int rc = nfs_file_open(p, path, fi->flags, caller_uid(), &f);
+	int rc = nfs_file_open(p, path, touch ? O_RDONLY : fi->flags,
+	    caller_uid(), &f);
 
 	if (rc < 0)
 		return rc;
@@ -288,7 +294,7 @@ static int open_path(const struct nfs_path *p, const char *path,
 	fi->keep_cache = f->kc != NULL;
 	/* Nothing to do at close(2) for a read-only description: spare it
 	 * the FLUSH round trip (the RELEASE that frees it is asynchronous). */
-	fi->noflush = (fi->flags & O_ACCMODE) == O_RDONLY;
+	fi->noflush = touch || (fi->flags & O_ACCMODE) == O_RDONLY;
 	return 0;
 }
 
