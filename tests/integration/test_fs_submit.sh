@@ -125,7 +125,11 @@ mount_fs -o max_pending=1,workers=1
 # The first submission must still be validating when the next ones close,
 # whatever the load: its self-test spins for about two seconds
 # (under a raised gas budget), far longer than two more submissions take.
-printf 'gas = 100000000000\n' >"$MNT/units/svc/policy"
+# A unit of its own, so that no earlier version's contract fails it at
+# once (a breaking change ends in a millisecond or two).
+mkdir "$MNT/units/slow"
+S=$MNT/units/slow/submit
+printf 'gas = 100000000000\n' >"$MNT/units/slow/policy"
 cat >"$T/slow.nc" <<'EOF'
 def spin(n):
     i = 0
@@ -152,7 +156,8 @@ print(" ".join(res))
 EOF
 )
 case $got in *EAGAIN*) ;; *) fail "no EAGAIN with max_pending=1: $got" ;; esac
-wait_idle svc >/dev/null
+st=$(wait_idle slow | jq -r .state)
+[ "$st" = VALIDATED ] || fail "the slow submission ended $st, not VALIDATED"
 
 unmount_fs
 echo "ok"
