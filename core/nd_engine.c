@@ -647,6 +647,13 @@ int nd_engine_open(const nd_config *cfg, nd_engine **out, nd_err *err)
 	if (repaired)
 		corrupt(events, NULL, "events.jsonl", "a last line cut short was "
 		    "removed");
+	if (e->jr.skipped) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "%u changes to files whose folder is "
+		    "gone were not replayed", e->jr.skipped);
+		corrupt(events, NULL, "journal", why);
+	}
 	load_handles(e, events);
 	load_units(e, events);
 	{

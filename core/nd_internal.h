@@ -176,6 +176,7 @@ typedef struct nd_journal {
 	TAILQ_HEAD(, nd_jwait) waiting;   /* records written, not yet synced */
 	bool syncing, ckpt;
 	bool redo;                   /* a rename failed: the checkpoint redoes */
+	unsigned skipped;            /* replayed files whose folder was gone */
 } nd_journal;
 
 /* One change going through the journal (the caller's, on its stack). */

@@ -42,7 +42,10 @@
  * whole in place, folders made, event lines appended if the
  * log does not hold their seq yet; a record cut short or failing its
  * CRC ends the replay (a crash during its write: its change was never
- * acknowledged).  Replaying a record twice gives the same state.
+ * acknowledged).  Replaying a record twice gives the same state.  A file
+ * whose folder is gone (a unit's folder removed by hand while the daemon
+ * was down) is skipped and counted (j->skipped: the engine reports it);
+ * any other failure to write stops the open, the journal kept.
  *
  * File: a 16-byte header "NDJH", u32 1, u64 generation; then records,
  * then zeros.  Record: "NDJ1", u32 body length, u32 CRC-32 of the body,
@@ -250,6 +253,28 @@ static int redo_file(nd_journal *j, const char *relp, const char *data,
 		return -1;
 	r = nd_write_inplace(path, data, len);
 	free(path);
+	if (r < 0 && errno == ENOENT) {
+		j->skipped++;   /* its folder is gone (removed by hand) */
+		r = 0;
+	}
+	return r;
+}
+
+/* Make one folder (its parent gone: skipped). */
+static int redo_mkdir(nd_journal *j, const char *relp)
+{
+	char *path;
+	int r = 0;
+
+	if (asprintf(&path, "%s/%s", j->dir, relp) < 0)
+		return -1;
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		r = 0;
+	else if (errno == ENOENT)
+		j->skipped++;
+	else
+		r = -1;
+	free(path);
 	return r;
 }
 
@@ -276,19 +301,7 @@ static int redo_record(nd_journal *j, const char *p, size_t len)
 			return -1;
 		switch (p[0]) {
 		case 'M':
-			if (!path_ok(path))
-				r = -1;
-			else {
-				char *full;
-
-				if (asprintf(&full, "%s/%s", j->dir, path) < 0)
-					r = -1;
-				else {
-					if (mkdir(full, 0755) < 0 && errno != EEXIST)
-						r = -1;
-					free(full);
-				}
-			}
+			r = path_ok(path) ? redo_mkdir(j, path) : -1;
 			break;
 		case 'F':
 			r = path_ok(path) ? redo_file(j, path, p + 12 + pl, dl) : -1;

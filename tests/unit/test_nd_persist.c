@@ -697,7 +697,7 @@ static void check_active_after_open(const char *dir, const char *want)
  */
 START_TEST(test_journal_replay)
 {
-	char *d = t_mkstate(), c[3][1024], *j;
+	char *d = t_mkstate(), c[4][1024], *j;
 	nd_engine *e = t_open(d, 1);
 	nd_err err = { 0, "" };
 	int i;
@@ -710,7 +710,7 @@ START_TEST(test_journal_replay)
 	/* the record is written and synced, then every write fails */
 	nd_persist_fail_after(2);
 	ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.1"), 0);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		snprintf(c[i], sizeof(c[i]), "%.1000s.crash%d", d, i);
 		copy_tree(d, c[i]);
 	}
@@ -749,6 +749,13 @@ START_TEST(test_journal_replay)
 	check_active_after_open(c[0], "1.0.1\n");
 	check_active_after_open(c[1], "1.0.1\n");
 	check_active_after_open(c[2], "1.0.0\n");
+	/* the unit's folder removed by hand: what the journal holds for it
+	 * is skipped (and reported), the rest opens */
+	t_rmtree(file(c[3], "units/svc"));
+	e = t_open(c[3], 1);
+	ck_assert_int_eq(nd_unit_owner(e, "svc", &(uid_t){ 0 }), ENOENT);
+	ck_assert_int_eq(t_count_events(e, "corrupt", NULL), 1);
+	nd_engine_close(e);
 	/* the replayed change's events are in the log once */
 	e = t_open(c[0], 1);
 	ck_assert_int_eq(t_count_events(e, "activated", "svc"), 2);
@@ -756,7 +763,7 @@ START_TEST(test_journal_replay)
 	ck_assert_str_eq(j, "ACTIVE");
 	free(j);
 	nd_engine_close(e);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		t_rmtree(c[i]);
 	t_rmtree(d);
 	free(d);
