@@ -174,6 +174,7 @@ typedef struct nd_journal {
 	uint64_t next_ticket, pub_ticket;
 	unsigned inflight;           /* tickets taken, not yet published */
 	TAILQ_HEAD(, nd_jwait) waiting;   /* records written, not yet synced */
+	TAILQ_HEAD(, nd_jwait) pubq;      /* changes waiting for their turn */
 	bool syncing, ckpt;
 	bool redo;                   /* a rename failed: the checkpoint redoes */
 	unsigned skipped;            /* replayed files whose folder was gone */

@@ -72,10 +72,17 @@
 #define FHDR 16                 /* the file's header */
 #define ZERO_STEP (1u << 20)    /* zeros are written this much at a time */
 
+/* A change waiting for its record's sync, or for its turn to publish.
+ * Each has its own condition variable: a sync wakes the changes it made
+ * durable and the next leader, a publication the next in turn, never all
+ * of them (a broadcast to 20 waiting threads cost more than the syncs on
+ * tmpfs). */
 struct nd_jwait {
-	uint64_t end;
+	uint64_t end;                /* sync: its record's end */
+	uint64_t ticket;             /* publication: its ticket */
 	bool done;
 	int res;
+	pthread_cond_t cv;
 	TAILQ_ENTRY(nd_jwait) link;
 };
 
@@ -407,6 +414,7 @@ int nd_journal_open(nd_journal *j, const char *dir, nd_events *ev,
 	j->ev = ev;
 	j->limit = ND_JOURNAL_LIMIT;
 	TAILQ_INIT(&j->waiting);
+	TAILQ_INIT(&j->pubq);
 	if (!(j->dir = strdup(dir)) || asprintf(&j->path, "%s/journal", dir) < 0) {
 		free(j->dir);
 		j->dir = NULL;
@@ -495,16 +503,24 @@ int nd_journal_checkpoint(nd_journal *j, nd_err *err)
 
 /* ---- commit ---------------------------------------------------------------- */
 
+/* Wake the checkpoint if it waits for what just changed (j->mut held). */
+static void ckpt_wake(nd_journal *j)
+{
+	if (j->ckpt && j->inflight == 0 && !j->syncing)
+		pthread_cond_broadcast(&j->cv);
+}
+
 /* Wait until w's record is durable (or failed), leading a sync when none
  * runs.  j->mut held. */
 static int wait_durable(nd_journal *j, struct nd_jwait *w)
 {
 	while (!w->done) {
+		struct nd_jwait *x;
 		uint64_t target;
 		int r;
 
 		if (j->syncing) {
-			pthread_cond_wait(&j->cv, &j->mut);
+			pthread_cond_wait(&w->cv, &j->mut);
 			continue;
 		}
 		j->syncing = true;
@@ -514,17 +530,14 @@ static int wait_durable(nd_journal *j, struct nd_jwait *w)
 		pthread_mutex_lock(&j->mut);
 		j->syncing = false;
 		if (r == 0) {
-			struct nd_jwait *x;
-
 			j->good = target;
 			while ((x = TAILQ_FIRST(&j->waiting)) && x->end <= target) {
 				TAILQ_REMOVE(&j->waiting, x, link);
 				x->done = true;
 				x->res = 0;
+				pthread_cond_signal(&x->cv);
 			}
 		} else {
-			struct nd_jwait *x;
-
 			/* cut off every record not known durable */
 			if (cut(j, j->good, j->size) < 0)
 				j->redo = true;
@@ -533,9 +546,13 @@ static int wait_durable(nd_journal *j, struct nd_jwait *w)
 				TAILQ_REMOVE(&j->waiting, x, link);
 				x->done = true;
 				x->res = EIO;
+				pthread_cond_signal(&x->cv);
 			}
 		}
-		pthread_cond_broadcast(&j->cv);
+		/* records written during the sync: their first leads next */
+		if ((x = TAILQ_FIRST(&j->waiting)))
+			pthread_cond_signal(&x->cv);
+		ckpt_wake(j);
 	}
 	return w->res;
 }
@@ -544,7 +561,7 @@ int nd_jcommit(nd_journal *j, nd_pbatch *pb, cJSON *events, bool durable,
     nd_jticket *tk, nd_err *err)
 {
 	struct buf b = { 0 };
-	struct nd_jwait w = { 0 };
+	struct nd_jwait w = { .cv = PTHREAD_COND_INITIALIZER };
 	int r = 0;
 
 	memset(tk, 0, sizeof(*tk));
@@ -593,6 +610,7 @@ int nd_jcommit(nd_journal *j, nd_pbatch *pb, cJSON *events, bool durable,
 	if (r)
 		tk->failed = true;
 	pthread_mutex_unlock(&j->mut);
+	pthread_cond_destroy(&w.cv);
 	free(b.p);
 	if (!pb)
 		return r;
@@ -611,21 +629,33 @@ int nd_jcommit(nd_journal *j, nd_pbatch *pb, cJSON *events, bool durable,
 
 void nd_jpublish(nd_journal *j, nd_jticket *tk)
 {
+	struct nd_jwait w = { .ticket = tk->ticket,
+		.cv = PTHREAD_COND_INITIALIZER }, *x;
 	bool full;
 
 	pthread_mutex_lock(&j->mut);
-	while (j->pub_ticket != tk->ticket)
-		pthread_cond_wait(&j->cv, &j->mut);
+	if (j->pub_ticket != tk->ticket) {
+		TAILQ_INSERT_TAIL(&j->pubq, &w, link);
+		while (j->pub_ticket != tk->ticket)
+			pthread_cond_wait(&w.cv, &j->mut);
+		TAILQ_REMOVE(&j->pubq, &w, link);
+	}
 	if (!tk->failed && tk->len && nd_events_write(j->ev, tk->lines,
 	    tk->len) < 0)
 		j->redo = true;         /* the journal still holds them */
 	j->pub_ticket++;
 	j->inflight--;
+	TAILQ_FOREACH(x, &j->pubq, link)
+		if (x->ticket == j->pub_ticket) {
+			pthread_cond_signal(&x->cv);
+			break;
+		}
 	/* past the limit, or a file the journal holds could not be
 	 * written: checkpoint (which writes them again first) */
 	full = (j->size > j->limit || j->redo) && !j->ckpt;
-	pthread_cond_broadcast(&j->cv);
+	ckpt_wake(j);
 	pthread_mutex_unlock(&j->mut);
+	pthread_cond_destroy(&w.cv);
 	free(tk->lines);
 	tk->lines = NULL;
 	if (full)
