@@ -97,6 +97,11 @@ int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
     nd_err *err);
 int nd_pb_add_json(nd_pbatch *pb, const char *path, const cJSON *j,
     nd_err *err);
+/* A new file with the same bytes as the file from (data, len): a hard
+ * link to it where the journal covers the batch (from must never be
+ * rewritten), else a copy.  The journal's record still holds data. */
+int nd_pb_add_link(nd_pbatch *pb, const char *path, const char *from,
+    const void *data, size_t len, nd_err *err);
 /* Make a folder for this batch (its parent is synced at commit). */
 int nd_pb_mkdir(nd_pbatch *pb, const char *path, nd_err *err);
 int nd_pb_commit(nd_pbatch *pb, nd_err *err);

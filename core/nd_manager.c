@@ -905,14 +905,16 @@ static int commit_result(nd_engine *e, nd_unit *u, nd_handle *h,
 		rc = p ? nd_pb_mkdir(&t.pb, p, &err) : ENOMEM;
 		if (!rc) {
 			char *src, *sp, *mp;
+			char *hp = nd_handle_path(e, h->id, "source");
 			size_t n;
 
-			sp = nd_handle_path(e, h->id, "source");
-			src = nd_read_file(sp, &n);
-			free(sp);
+			src = hp ? nd_read_file(hp, &n) : NULL;
 			if (asprintf(&sp, "%s/source", p) < 0)
 				sp = NULL;
-			rc = src && sp ? nd_pb_add(&t.pb, sp, src, n, &err) : EIO;
+			/* the handle's source, never rewritten: linked */
+			rc = src && sp ? nd_pb_add_link(&t.pb, sp, hp, src, n,
+			    &err) : EIO;
+			free(hp);
 			free(src);
 			free(sp);
 			meta = cJSON_CreateObject();

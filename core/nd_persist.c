@@ -259,8 +259,9 @@ int nd_write_inplace(const char *path, const void *data, size_t len)
 	return r;
 }
 
-int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
-    nd_err *err)
+/* nd_pb_add, and nd_pb_add_link when from is set. */
+static int pb_add(nd_pbatch *pb, const char *path, const void *data,
+    size_t len, const char *from, nd_err *err)
 {
 	bool journaled = pb->j && !pb->nosync;
 	char *tmp = NULL;
@@ -285,6 +286,8 @@ int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
 			free(pb->f[pb->n].data);
 			return nd_seterr(err, ENOMEM, "out of memory");
 		}
+		if (from && journaled && link(from, tmp) == 0)
+			goto added;     /* the same bytes, no new inode */
 		fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0 || nd_write_all(fd, data, len) < 0) {
 			nd_seterr(err, EIO, "%s %s: %s", fd < 0 ? "create" :
@@ -299,12 +302,25 @@ int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
 		if (!pb->nosync && !pb->lazy && !pb->j)
 			sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	}
+added:
 	pb->f[pb->n].lazy = pb->lazy;
 	pb->f[pb->n].tmp = tmp;
 	pb->f[pb->n].path = strdup(path);
 	pb->f[pb->n].fd = fd;
 	pb->n++;
 	return 0;
+}
+
+int nd_pb_add(nd_pbatch *pb, const char *path, const void *data, size_t len,
+    nd_err *err)
+{
+	return pb_add(pb, path, data, len, NULL, err);
+}
+
+int nd_pb_add_link(nd_pbatch *pb, const char *path, const char *from,
+    const void *data, size_t len, nd_err *err)
+{
+	return pb_add(pb, path, data, len, from, err);
 }
 
 int nd_pb_add_json(nd_pbatch *pb, const char *path, const cJSON *j,

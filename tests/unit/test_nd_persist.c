@@ -706,6 +706,15 @@ START_TEST(test_journal_replay)
 	t_submit(e, "svc", "def f():\n    return 1\n");
 	t_submit(e, "svc", "def f():\n    return 2\n");
 	t_idle(e, "svc");
+	{
+		/* a version's source is its handle's, linked (no new inode) */
+		struct stat a, b;
+
+		ck_assert_int_eq(stat(file(d, "handles/1.source"), &a), 0);
+		ck_assert_int_eq(stat(file(d, "units/svc/versions/1.0.0/source"),
+		    &b), 0);
+		ck_assert_uint_eq(a.st_ino, b.st_ino);
+	}
 	ck_assert_int_eq(t_ctl(e, "svc", "activate 1.0.0"), 0);
 	/* the record is written and synced, then every write fails */
 	nd_persist_fail_after(2);
