@@ -224,6 +224,14 @@ nbc_dict_get(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value *val)
 	return dict_get(vm, dict, key, val);
 }
 
+int64_t
+nbc_dict_find_str(const nbc_dict *d, nbc_value key)
+{
+	size_t slot;
+
+	return lookup(d, key, nbc_str_hash(NBC_STR(key)), &slot);
+}
+
 int
 nbc_dict_get_or(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value dflt,
     nbc_value *out)

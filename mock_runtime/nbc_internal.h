@@ -72,11 +72,15 @@ static inline nbc_value nbc_obj_value(uint32_t t, nbc_obj *o) { nbc_value v; v.t
 #define NBC_OF_MARK   2u     /* reached in the current collection */
 
 struct nbc_obj {
-	uint32_t type;       /* nbc_vtype */
-	uint32_t flags;
+	uint16_t type;       /* nbc_vtype */
+	uint16_t flags;
+	uint32_t size;       /* bytes of its allocation (NBC_OBJ_MAX at most;
+	                      * payloads are accounted apart) */
 	nbc_obj *next;       /* the heap list this object is on */
-	size_t size;         /* bytes accounted for it (header and payload) */
 };
+
+/* The largest single allocation: a bigger request is a ResourceError. */
+#define NBC_OBJ_MAX UINT32_MAX
 
 /*
  * A str's bytes are data[0 .. len); they never change.  data points at the
@@ -394,6 +398,13 @@ uint64_t nbc_str_hash(nbc_str *s);
 int nbc_str_cmp(const nbc_str *a, const nbc_str *b);
 bool nbc_str_eq(const nbc_str *a, const nbc_str *b);
 int nbc_str_concat(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value *out);
+/* a + b + c for three strs, and a + str(i) + c for strs a and c (either
+ * may be NULL: absent), with one allocation when the result is short:
+ * what the additions give, without their intermediate strs. */
+int nbc_str_concat3(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value c,
+    nbc_value *out);
+int nbc_str_concat_int(nbc_vm *vm, const nbc_value *a, int64_t i,
+    const nbc_value *c, nbc_value *out);
 int nbc_str_repeat(nbc_vm *vm, nbc_value s, int64_t n, nbc_value *out);
 bool nbc_str_contains(const nbc_str *hay, const nbc_str *needle);
 int nbc_str_getitem(nbc_vm *vm, nbc_value s, int64_t i, nbc_value *out);
@@ -407,6 +418,25 @@ int nbc_str_method(nbc_vm *vm, enum nbc_method id, nbc_value self,
     const nbc_value *args, size_t n, nbc_value *out);
 
 /* dict internals */
+/* The entry number of str key in d, or -1. */
+int64_t nbc_dict_find_str(const nbc_dict *d, nbc_value key);
+/*
+ * The entry of str key in d if it is entry number hint (a lookup the
+ * interpreter remembers), else NULL.  Exact whatever happened to d since:
+ * the entry must hold that very str object, and a dict's keys are
+ * distinct, so a deleted entry, another key or a stale number never
+ * matches.
+ */
+static inline nbc_dict_entry *
+nbc_dict_hint(const nbc_dict *d, nbc_value key, size_t hint)
+{
+	nbc_dict_entry *e;
+
+	if (hint >= d->nentries)
+		return NULL;
+	e = &d->entries[hint];
+	return e->key.t == NBC_T_STR && e->key.u.o == key.u.o ? e : NULL;
+}
 int nbc_dict_pop(nbc_vm *vm, nbc_value dict, nbc_value key, nbc_value *val);
 int nbc_dict_copy(nbc_vm *vm, nbc_value dict, nbc_value *out);
 /* dict.update(other): other a dict or an iterable of pairs. */

@@ -348,18 +348,17 @@ nbc_str_new(nbc_vm *vm, const char *s, size_t len, nbc_value *out)
 	return 0;
 }
 
-int
-nbc_str_from_int(nbc_vm *vm, int64_t i, nbc_value *out)
+/* The decimal digits of i, written backwards ending at end; their start. */
+static inline char *
+int_digits(int64_t i, char *end)
 {
 	static const char pairs[] =
 	    "00010203040506070809101112131415161718192021222324252627282930"
 	    "31323334353637383940414243444546474849505152535455565758596061"
 	    "62636465666768697071727374757677787980818283848586878889909192"
 	    "93949596979899";
-	char tmp[24], *p = tmp + sizeof(tmp);
+	char *p = end;
 	uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
-	size_t len;
-	nbc_str *s;
 
 	while (u >= 100) {
 		unsigned d = (unsigned)(u % 100);
@@ -376,7 +375,16 @@ nbc_str_from_int(nbc_vm *vm, int64_t i, nbc_value *out)
 	}
 	if (i < 0)
 		*--p = '-';
-	len = (size_t)(tmp + sizeof(tmp) - p);
+	return p;
+}
+
+int
+nbc_str_from_int(nbc_vm *vm, int64_t i, nbc_value *out)
+{
+	char tmp[24], *p = int_digits(i, tmp + sizeof(tmp));
+	size_t len = (size_t)(tmp + sizeof(tmp) - p);
+	nbc_str *s;
+
 	if (len == 1) {
 		statics();
 		*out = nbc_obj_value(NBC_T_STR, &char_strs[(unsigned char)*p]->h);
@@ -491,6 +499,133 @@ nbc_str_concat(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value *out)
 	memcpy(s->data + x->len, y->data, y->len);
 	s->data[s->len] = '\0';
 	s->nchars = x->nchars + y->nchars;
+	return 0;
+}
+
+/* memcpy for the short pieces that join and chains of concatenations
+ * copy by the thousand: inline moves up to 16 bytes instead of a library
+ * call each. */
+static inline void
+copy_short(char *d, const char *s, size_t n)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+
+	if (n >= 8 && n <= 16) {
+		memcpy(&x, s, 8);
+		memcpy(&y, s + n - 8, 8);
+		memcpy(d, &x, 8);
+		memcpy(d + n - 8, &y, 8);
+	} else if (n >= 4 && n < 8) {
+		memcpy(&u, s, 4);
+		memcpy(&v, s + n - 4, 4);
+		memcpy(d, &u, 4);
+		memcpy(d + n - 4, &v, 4);
+	} else if (n < 4) {
+		for (size_t i = 0; i < n; i++)
+			d[i] = s[i];
+	} else {
+		memcpy(d, s, n);
+	}
+}
+
+/*
+ * The pieces of a chain of concatenations: when every piece is non-empty
+ * and the result is short (no append buffer wanted) and the first piece
+ * has no append buffer to extend in place, the result is built with one
+ * allocation and no intermediate str (0, or -1 on error); else 1 with
+ * *out untouched, and the caller concatenates pair by pair, as the
+ * separate additions would.
+ */
+typedef struct str_piece {
+	const char *p;
+	size_t len, nchars;
+} str_piece;
+
+static inline int
+concat_pieces(nbc_vm *vm, const str_piece *pc, size_t n, nbc_value *out)
+{
+	size_t len = 0, nchars = 0;
+	nbc_str *s;
+	char *d;
+
+	for (size_t k = 0; k < n; k++) {
+		if (pc[k].len == 0)
+			return 1;
+		len += pc[k].len;
+		nchars += pc[k].nchars;
+	}
+	if (len >= APPEND_MIN)
+		return 1;
+	s = str_alloc(vm, len, out);
+	if (s == NULL)
+		return -1;
+	d = s->data;
+	for (size_t k = 0; k < n; k++) {
+		copy_short(d, pc[k].p, pc[k].len);
+		d += pc[k].len;
+	}
+	s->nchars = nchars;
+	return 0;
+}
+
+static inline str_piece
+piece_of(nbc_value v)
+{
+	str_piece r = { NBC_STR(v)->data, NBC_STR(v)->len, NBC_STR(v)->nchars };
+
+	return r;
+}
+
+static inline bool
+has_append_buffer(nbc_value v)
+{
+	return (NBC_STR(v)->h.flags & (NBC_OF_STRBUF | NBC_OF_STRVIEW)) != 0;
+}
+
+int
+nbc_str_concat3(nbc_vm *vm, nbc_value a, nbc_value b, nbc_value c,
+    nbc_value *out)
+{
+	str_piece pc[3] = { piece_of(a), piece_of(b), piece_of(c) };
+	int r = has_append_buffer(a) ? 1 : concat_pieces(vm, pc, 3, out);
+
+	if (r <= 0)
+		return r;
+	if (nbc_str_concat(vm, a, b, out) < 0)
+		return -1;
+	return nbc_str_concat(vm, *out, c, out);
+}
+
+int
+nbc_str_concat_int(nbc_vm *vm, const nbc_value *a, int64_t i,
+    const nbc_value *c, nbc_value *out)
+{
+	char tmp[24], *p = int_digits(i, tmp + sizeof(tmp));
+	nbc_value av = a != NULL ? *a : nbc_none(), cv = c != NULL ? *c :
+	    nbc_none(), r;
+	str_piece pc[3];
+	size_t n = 0;
+	int rc;
+
+	if (a != NULL)
+		pc[n++] = piece_of(av);
+	pc[n].p = p;
+	pc[n].len = pc[n].nchars = (size_t)(tmp + sizeof(tmp) - p);
+	n++;
+	if (c != NULL)
+		pc[n++] = piece_of(cv);
+	rc = a != NULL && has_append_buffer(av) ? 1 :
+	    concat_pieces(vm, pc, n, out);
+	if (rc <= 0)
+		return rc;
+	if (nbc_str_from_int(vm, i, &r) < 0)
+		return -1;
+	if (a != NULL && nbc_str_concat(vm, av, r, &r) < 0)
+		return -1;
+	if (c != NULL && nbc_str_concat(vm, r, cv, &r) < 0)
+		return -1;
+	*out = r;
 	return 0;
 }
 
@@ -844,11 +979,11 @@ str_join(nbc_vm *vm, nbc_value self, nbc_value iterable, nbc_value *out)
 
 		if (i + 8 < l->n)
 			__builtin_prefetch(NBC_STR(l->items[i + 8])->data);
-		if (i > 0) {
-			memcpy(p, sep->data, sep->len);
+		if (i > 0 && sep->len > 0) {
+			copy_short(p, sep->data, sep->len);
 			p += sep->len;
 		}
-		memcpy(p, it->data, it->len);
+		copy_short(p, it->data, it->len);
 		p += it->len;
 	}
 	r->nchars = nchars;

@@ -10,10 +10,11 @@
  * with ResourceError before anything is allocated, so '[0] * 10**12'
  * costs nothing.  Small objects (up to SMALL_MAX bytes: most strs, tuples
  * and iterators) come from per-call 64 KiB chunks (2 MiB huge-page chunks
- * once a call has used 4 MiB of them) carved into 8-byte size
+ * once a call has used 1 MiB of them) carved into 8-byte size
  * classes, with a free list per class: the collector recycles them without
  * malloc/free by walking the chunks in address order, and the end of a
- * call frees whole chunks.  Lists, dicts and larger objects are malloc'd
+ * call frees whole chunks (keeping a few huge ones for the next calls:
+ * the chunk pool).  Lists, dicts and larger objects are malloc'd
  * one by one.
  *
  * The collector runs only when the interpreter asks (nbc_gc_maybe at safe
@@ -32,6 +33,7 @@
  * (a pointer map from original to copy).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,14 +90,16 @@ nbc_need_cap(nbc_vm *vm, uint32_t cap)
 #define NCLASS (SMALL_MAX / GRAIN + 1)
 #define CHUNK_SIZE (64u << 10)
 #define HUGE_CHUNK (2u << 20)        /* one transparent huge page */
-#define HUGE_AFTER (4u << 20)        /* chunk bytes before huge chunks */
+#define HUGE_AFTER (1u << 20)        /* chunk bytes before huge chunks */
 
 /*
  * A call that has filled HUGE_AFTER bytes of 64 KiB chunks gets its next
  * chunks as 2 MiB mappings aligned for a transparent huge page: a call
  * that allocates a lot then takes one page fault per 2 MiB instead of one
  * per 4 KiB (page faults were a third of the time of a string-building
- * loop), and a short call never pays for zeroing a huge page.
+ * loop), and a short call never pays for zeroing a huge page.  Past
+ * 1 MiB a huge page costs less than the 4 KiB faults it replaces even
+ * when a quarter of it is used (4 MiB: strbuild 1.1x slower).
  */
 typedef struct chunk {
 	struct chunk *next;
@@ -123,15 +127,36 @@ typedef struct small_heap {
 	nbc_obj *big;
 } small_heap;
 
+/*
+ * Huge chunks of ended calls wait here (up to POOL_MAX, linked through
+ * next) for the next call that needs one: a program that allocates a lot
+ * then finds its pages already faulted in and zeroed nothing again, and
+ * the end of a call unmaps nothing.
+ */
+#define POOL_MAX 8
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static chunk *pool;
+static unsigned pool_n;
+
 /* A HUGE_CHUNK mapping aligned on HUGE_CHUNK, or NULL. */
 static chunk *
 huge_chunk(void)
 {
 	size_t span = 2 * (size_t)HUGE_CHUNK, head;
-	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p;
 	chunk *c;
 
+	pthread_mutex_lock(&pool_lock);
+	c = pool;
+	if (c != NULL) {
+		pool = c->next;
+		pool_n--;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (c != NULL)
+		return c;
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	head = (HUGE_CHUNK - (uintptr_t)p % HUGE_CHUNK) % HUGE_CHUNK;
@@ -166,10 +191,20 @@ new_chunk(small_heap *sh)
 static void
 chunk_free(chunk *c)
 {
-	if (c->mapped)
-		munmap(c, c->size);
-	else
+	if (!c->mapped) {
 		free(c);
+		return;
+	}
+	pthread_mutex_lock(&pool_lock);
+	if (pool_n < POOL_MAX) {
+		c->next = pool;
+		pool = c;
+		pool_n++;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	if (c != NULL)
+		munmap(c, c->size);
 }
 
 static bool
@@ -222,7 +257,7 @@ alloc_slow(nbc_vm *vm, uint32_t type, size_t size)
 
 	if (small)
 		size = (size + GRAIN - 1) & ~(size_t)(GRAIN - 1);
-	if (over_budget(vm, size)) {
+	if (over_budget(vm, size) || size > NBC_OBJ_MAX) {
 		nbc_raise_resource(vm, "memory");
 		return NULL;
 	}
@@ -233,7 +268,7 @@ alloc_slow(nbc_vm *vm, uint32_t type, size_t size)
 	}
 	o->type = type;
 	o->flags = 0;
-	o->size = size;
+	o->size = (uint32_t)size;
 	if (small) {
 		o->next = NULL;
 	} else if (sh != NULL) {
@@ -267,7 +302,7 @@ nbc_alloc(nbc_vm *vm, uint32_t type, size_t size)
 			return alloc_slow(vm, type, size);
 		o->type = type;
 		o->flags = 0;
-		o->size = rsize;
+		o->size = (uint32_t)rsize;
 		o->next = NULL;
 		vm->bytes += rsize;
 		return o;
@@ -620,7 +655,7 @@ typedef struct freezer {
 static void *
 frozen_alloc(freezer *fz, uint32_t type, size_t size, const void *orig)
 {
-	nbc_obj *o = malloc(size);
+	nbc_obj *o = size <= NBC_OBJ_MAX ? malloc(size) : NULL;
 
 	if (o == NULL) {
 		nbc_raise_resource(fz->vm, "memory");
@@ -628,7 +663,7 @@ frozen_alloc(freezer *fz, uint32_t type, size_t size, const void *orig)
 	}
 	o->type = type;
 	o->flags = NBC_OF_FROZEN;
-	o->size = size;
+	o->size = (uint32_t)size;
 	o->next = *fz->owner;
 	*fz->owner = o;
 	if (!ptrmap_put(&fz->memo, orig, o)) {

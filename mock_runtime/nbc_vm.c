@@ -20,6 +20,25 @@
  *   FOR_ITER t, STORE_LOCAL x                         -> FOR_ITER_STORE
  *   LOAD_LOCAL x, RETURN                              -> RETURN_LOCAL
  *   JUMP backwards                                    -> JUMP_BACK
+ *   ADD, LOAD_CONST k, ADD                            -> ADD_K_ADD
+ *   CALL_BUILTIN str 1, ADD [, LOAD_CONST k, ADD]     -> STR_ADD[_K_ADD]
+ *   CALL_BUILTIN str 1, LOAD_CONST k, ADD             -> STR_K_ADD
+ *   CALL_METHOD append 1, POP                         -> APPEND_POP
+ *   LOAD_LOCAL d, LOAD_LOCAL x, LOAD_CONST k,
+ *   CALL_METHOD get 2                                 -> DICT_GET_LLK
+ *   LOAD_LOCAL o, LOAD_LOCAL x, STORE_SUBSCR          -> STORE_SUBSCR_LL
+ *   LOAD_CONST k, LOAD_LOCAL x                        -> LOAD_CONST_LOCAL
+ *   d[x] = d.get(x, k) + j (9 instructions, d and x locals, k and j
+ *   constants)                                        -> DICT_COUNT
+ *   JUMP back to a FOR_ITER_STORE                     -> LOOP_FOR
+ *
+ * The string ones build a chain of concatenations of strs (and of str()
+ * of an int) with one allocation and no intermediate str
+ * (nbc_str_concat3, nbc_str_concat_int); the dict ones look up a str key
+ * inline, trying first the entry the last such lookup found, so
+ * `d[k] = d.get(k, 0) + 1` hashes and probes once (DICT_COUNT: once in
+ * all, adding ints in place).  Any other operand types take the path of
+ * the separate instructions, in their order.
  *
  * The later slots of a sequence keep their own instruction, so a jump
  * into the middle of one still runs correctly; a superinstruction charges
@@ -48,6 +67,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "nbc_vm.h"
 
@@ -65,7 +87,10 @@
 	X(LK_GE_JF) \
 	X(K_EQ_JF) X(K_NE_JF) X(K_LT_JF) X(K_LE_JF) X(K_GT_JF) X(K_GE_JF) \
 	X(EQ_JF) X(NE_JF) X(LT_JF) X(LE_JF) X(GT_JF) X(GE_JF) \
-	X(LOAD_LOCAL2) X(FOR_ITER_STORE) X(RETURN_LOCAL) X(JUMP_BACK)
+	X(LOAD_LOCAL2) X(FOR_ITER_STORE) X(RETURN_LOCAL) X(JUMP_BACK) \
+	X(ADD_K_ADD) X(STR_ADD) X(STR_K_ADD) X(STR_ADD_K_ADD) X(APPEND_POP) \
+	X(DICT_GET_LLK) X(STORE_SUBSCR_LL) X(LOAD_CONST_LOCAL) X(LOOP_FOR) \
+	X(DICT_COUNT)
 
 enum {
 	NBC_SUPER_BASE = NBC_OP__COUNT - 1,
@@ -144,6 +169,24 @@ static void thread_jumps(nbc_ins *c, uint32_t n)
 	}
 }
 
+/* Whether c[i ..] is d[x] = d.get(x, k) + j with locals d, x and
+ * constants k, j (DICT_COUNT). */
+static bool is_dict_count(const nbc_ins *c, uint32_t i, uint32_t n)
+{
+	static const uint8_t seq[9] = { NBC_OP_LOAD_LOCAL, NBC_OP_LOAD_LOCAL,
+		NBC_OP_LOAD_CONST, NBC_OP_CALL_METHOD, NBC_OP_LOAD_CONST,
+		NBC_OP_ADD, NBC_OP_LOAD_LOCAL, NBC_OP_LOAD_LOCAL,
+		NBC_OP_STORE_SUBSCR };
+
+	if (n - i < 9)
+		return false;
+	for (uint32_t k = 0; k < 9; k++)
+		if (c[i + k].op != seq[k])
+			return false;
+	return c[i + 3].a == NBC_M_GET && c[i + 3].b == 2 &&
+	    c[i + 6].a == c[i].a && c[i + 7].a == c[i + 1].a;
+}
+
 /*
  * Write superinstructions.  Slot i is rewritten from the original
  * instructions at i, i+1, ... (slots after i are still unrewritten when
@@ -153,12 +196,62 @@ static void thread_jumps(nbc_ins *c, uint32_t n)
 static void fuse(nbc_ins *c, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		unsigned o[4];
+		unsigned o[5];
 
-		for (uint32_t k = 0; k < 4; k++)
+		for (uint32_t k = 0; k < 5; k++)
 			o[k] = i + k < n ? c[i + k].op : NBC_OP__COUNT;
 #define FWD(k) (o[k] == NBC_OP_JUMP_IF_FALSE && c[i + (k)].a > i)
-		if (o[0] == NBC_OP_LOAD_LOCAL && o[1] == NBC_OP_LOAD_CONST &&
+/* the local pair at 1 starts a STORE_SUBSCR_LL or DICT_GET_LLK: fusing
+ * into the pair would leave the longer sequence unfused */
+#define LL_NEXT (o[1] == NBC_OP_LOAD_LOCAL && o[2] == NBC_OP_LOAD_LOCAL && \
+	(o[3] == NBC_OP_STORE_SUBSCR || (o[3] == NBC_OP_LOAD_CONST && \
+	o[4] == NBC_OP_CALL_METHOD && c[i + 4].a == NBC_M_GET && \
+	c[i + 4].b == 2)))
+#define STR1(k) (o[k] == NBC_OP_CALL_BUILTIN && \
+	c[i + (k)].a == NBC_BI_STR && c[i + (k)].b == 1)
+		if (is_dict_count(c, i, n)) {
+			/* j stays in slot i + 4 (LOAD_CONST or K_ADD: a is
+			 * the constant either way) */
+			c[i].op = OP_DICT_COUNT;
+			c[i].b = c[i + 1].a;
+			c[i].c = c[i + 2].a;
+			c[i].n = 9;
+		} else if (o[0] == NBC_OP_LOAD_LOCAL &&
+		    o[1] == NBC_OP_LOAD_LOCAL &&
+		    o[2] == NBC_OP_LOAD_CONST && o[3] == NBC_OP_CALL_METHOD &&
+		    c[i + 3].a == NBC_M_GET && c[i + 3].b == 2) {
+			c[i].op = OP_DICT_GET_LLK;
+			c[i].b = c[i + 1].a;
+			c[i].c = c[i + 2].a;
+			c[i].n = 4;
+		} else if (o[0] == NBC_OP_LOAD_LOCAL &&
+		    o[1] == NBC_OP_LOAD_LOCAL && o[2] == NBC_OP_STORE_SUBSCR) {
+			c[i].op = OP_STORE_SUBSCR_LL;
+			c[i].b = c[i + 1].a;
+			c[i].n = 3;
+		} else if (STR1(0) && o[1] == NBC_OP_ADD &&
+		    o[2] == NBC_OP_LOAD_CONST && o[3] == NBC_OP_ADD) {
+			c[i].op = OP_STR_ADD_K_ADD;
+			c[i].c = c[i + 2].a;
+			c[i].n = 4;
+		} else if (STR1(0) && o[1] == NBC_OP_ADD) {
+			c[i].op = OP_STR_ADD;
+			c[i].n = 2;
+		} else if (STR1(0) && o[1] == NBC_OP_LOAD_CONST &&
+		    o[2] == NBC_OP_ADD) {
+			c[i].op = OP_STR_K_ADD;
+			c[i].c = c[i + 1].a;
+			c[i].n = 3;
+		} else if (o[0] == NBC_OP_ADD && o[1] == NBC_OP_LOAD_CONST &&
+		    o[2] == NBC_OP_ADD) {
+			c[i].op = OP_ADD_K_ADD;
+			c[i].a = c[i + 1].a;
+			c[i].n = 3;
+		} else if (o[0] == NBC_OP_CALL_METHOD && c[i].a == NBC_M_APPEND &&
+		    c[i].b == 1 && o[1] == NBC_OP_POP) {
+			c[i].op = OP_APPEND_POP;
+			c[i].n = 2;
+		} else if (o[0] == NBC_OP_LOAD_LOCAL && o[1] == NBC_OP_LOAD_CONST &&
 		    is_cmp(o[2]) && FWD(3)) {
 			c[i].op = cmp_jf(o[2], OP_LK_EQ_JF);
 			c[i].b = c[i + 1].a;
@@ -193,7 +286,7 @@ static void fuse(nbc_ins *c, uint32_t n)
 			c[i].op = o[1] == NBC_OP_ADD ? OP_K_ADD : OP_K_INPLACE_ADD;
 			c[i].n = 2;
 		} else if (o[0] == NBC_OP_LOAD_LOCAL &&
-		    o[1] == NBC_OP_LOAD_LOCAL) {
+		    o[1] == NBC_OP_LOAD_LOCAL && !LL_NEXT) {
 			c[i].op = OP_LOAD_LOCAL2;
 			c[i].b = c[i + 1].a;
 			c[i].n = 2;
@@ -205,9 +298,18 @@ static void fuse(nbc_ins *c, uint32_t n)
 			c[i].op = OP_FOR_ITER_STORE;
 			c[i].b = c[i + 1].a;
 			c[i].n = 2;
+		} else if (o[0] == NBC_OP_LOAD_CONST &&
+		    o[1] == NBC_OP_LOAD_LOCAL && o[2] != NBC_OP_LOAD_LOCAL) {
+			c[i].op = OP_LOAD_CONST_LOCAL;
+			c[i].b = c[i + 1].a;
+			c[i].n = 2;
 		} else if (o[0] == NBC_OP_JUMP && c[i].a <= i) {
-			c[i].op = OP_JUMP_BACK;
+			/* the loop's head is before i: already rewritten */
+			c[i].op = c[c[i].a].op == OP_FOR_ITER_STORE ?
+			    OP_LOOP_FOR : OP_JUMP_BACK;
 		}
+#undef STR1
+#undef LL_NEXT
 #undef FWD
 	}
 }
@@ -369,6 +471,23 @@ static int frames_grow(nbc_vm *vm, machine *m)
 	return 0;
 }
 
+/*
+ * *p = int i with one 16-byte store.  Values are copied 16 bytes at a
+ * time; an int written as two stores (type, then payload) and read back
+ * at once by the next instruction (STORE_LOCAL, LOAD_LOCAL of a loop
+ * variable) cannot be forwarded from the store buffer and stalls the
+ * load for a dozen cycles.
+ */
+static inline void set_int(nbc_value *p, int64_t i)
+{
+#ifdef __SSE2__
+	_mm_storeu_si128((__m128i *)(void *)p,
+	    _mm_set_epi64x(i, (int64_t)NBC_T_INT));
+#else
+	*p = nbc_int(i);
+#endif
+}
+
 /* The next item of iterator it: 1 item, 0 exhausted, -1 error.  Lists,
  * tuples and ranges inline; the rest through the value half. */
 static inline int iter_next(nbc_vm *vm, nbc_value it, nbc_value *item)
@@ -382,7 +501,7 @@ static inline int iter_next(nbc_vm *vm, nbc_value it, nbc_value *item)
 	if (p->kind == NBC_IT_RANGE) {
 		if (p->step > 0 ? p->pos >= p->stop : p->pos <= p->stop)
 			return 0;
-		*item = nbc_int(p->pos);
+		set_int(item, p->pos);
 		if (__builtin_add_overflow(p->pos, p->step, &p->pos))
 			p->pos = p->stop;
 		return 1;
@@ -398,6 +517,24 @@ static inline int iter_next(nbc_vm *vm, nbc_value it, nbc_value *item)
 		return 1;
 	}
 	return nbc_iter_next(vm, it, item);
+}
+
+/* The entry of str key x in dict o: the one *hint names if it holds x,
+ * else a lookup, whose entry *hint then names; NULL when x is absent. */
+static inline nbc_dict_entry *dict_entry(const nbc_value *o, nbc_value x,
+    size_t *hint)
+{
+	nbc_dict *d = (nbc_dict *)o->u.o;
+	nbc_dict_entry *e = nbc_dict_hint(d, x, *hint);
+	int64_t ix;
+
+	if (e != NULL)
+		return e;
+	ix = nbc_dict_find_str(d, x);
+	if (ix < 0)
+		return NULL;
+	*hint = (size_t)ix;
+	return &d->entries[ix];
 }
 
 static inline bool truthy(nbc_value v)
@@ -638,6 +775,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 	int64_t gas = vm->gas_left > INT64_MAX ? INT64_MAX :
 	    (int64_t)vm->gas_left;
 	uint32_t uslot = 0;
+	size_t hint = 0;             /* entry of the last inline dict lookup */
 	nbc_value retv;
 	int rc = -1;
 
@@ -717,6 +855,21 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			gas--;
 			pc++;
 			vmbreak;
+		vmcase(OP_LOAD_CONST_LOCAL) {
+			nbc_value x = base[ins->b];
+
+			if (unlikely(nbc_is_unset(x))) {
+				uslot = ins->b;
+				pc++;
+				goto unbound;
+			}
+			sp[0] = K[ins->a];
+			sp[1] = x;
+			sp += 2;
+			gas--;
+			pc++;
+			vmbreak;
+		}
 		vmcase(NBC_OP_STORE_LOCAL)
 			base[ins->a] = *--sp;
 			vmbreak;
@@ -751,7 +904,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			int64_t r; \
 			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT && \
 			    FAST(a->u.i, b->u.i, &r))) \
-				a->u.i = r; \
+				set_int(a, r); \
 			else if (SLOW(NBC_OP_##NAME, a, b, a) < 0) \
 				goto error; \
 			sp--; \
@@ -762,7 +915,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			int64_t r; \
 			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT && \
 			    FAST(a->u.i, b->u.i, &r))) \
-				*d = nbc_int(r); \
+				set_int(d, r); \
 			else if (SLOW(NBC_OP_##NAME, a, b, d) < 0) \
 				goto error; \
 			sp -= 2; \
@@ -776,7 +929,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			int64_t r; \
 			if (likely(l->t == NBC_T_INT && k->t == NBC_T_INT && \
 			    FAST(l->u.i, k->u.i, &r))) { \
-				*d = nbc_int(r); \
+				set_int(d, r); \
 			} else { \
 				if (unlikely(nbc_is_unset(*l))) { \
 					uslot = ins->a; \
@@ -797,9 +950,10 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 #define LK_CASE(NAME, FAST, SLOW) \
 		vmcase(OP_LK_##NAME) { \
 			const nbc_value *l = &base[ins->a], *k = &K[ins->b]; \
+			int64_t r; \
 			if (likely(l->t == NBC_T_INT && k->t == NBC_T_INT && \
-			    FAST(l->u.i, k->u.i, &sp->u.i))) { \
-				sp->t = NBC_T_INT; \
+			    FAST(l->u.i, k->u.i, &r))) { \
+				set_int(sp, r); \
 			} else { \
 				if (unlikely(nbc_is_unset(*l))) { \
 					uslot = ins->a; \
@@ -827,7 +981,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			int64_t r; \
 			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT && \
 			    FAST(a->u.i, b->u.i, &r))) \
-				a->u.i = r; \
+				set_int(a, r); \
 			else if (SLOW(NBC_OP_##NAME, a, b, a) < 0) \
 				goto error; \
 			sp--; \
@@ -854,7 +1008,7 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			int64_t r; \
 			if (likely(a->t == NBC_T_INT && k->t == NBC_T_INT && \
 			    fast_add(a->u.i, k->u.i, &r))) \
-				a->u.i = r; \
+				set_int(a, r); \
 			else if (SLOW(NBC_OP_##NAME, a, k, a) < 0) \
 				FAIL_AT(1); \
 			gas--; \
@@ -864,8 +1018,94 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 		K_ADD_CASE(ADD, ARITH_SLOW)
 		K_ADD_CASE(INPLACE_ADD, INPLACE_SLOW)
 #undef K_ADD_CASE
+		vmcase(OP_ADD_K_ADD) {
+			nbc_value *a = sp - 2, *b = sp - 1;
+			const nbc_value *k = &K[ins->a];
+			int64_t r;
+
+			if (likely(a->t == NBC_T_INT && b->t == NBC_T_INT &&
+			    k->t == NBC_T_INT && fast_add(a->u.i, b->u.i, &r) &&
+			    fast_add(r, k->u.i, &r))) {
+				set_int(a, r);
+			} else if (a->t == NBC_T_STR && b->t == NBC_T_STR &&
+			    k->t == NBC_T_STR) {
+				if (nbc_str_concat3(vm, *a, *b, *k, a) < 0)
+					goto error;
+			} else {
+				if (ARITH_SLOW(NBC_OP_ADD, a, b, a) < 0)
+					goto error;
+				if (ARITH_SLOW(NBC_OP_ADD, a, k, a) < 0)
+					FAIL_AT(2);
+			}
+			sp--;
+			gas -= 2;
+			pc += 2;
+			vmbreak;
+		}
 #undef ARITH_SLOW
 #undef INPLACE_SLOW
+/* str(x) in place on the stack, as CALL_BUILTIN would do it. */
+#define STR_OF(x) do { nbc_value s_; \
+		GAS_OUT(); \
+		rc = nbc_call_builtin(vm, NBC_BI_STR, x, 1, &s_); \
+		GAS_IN(); \
+		if (rc < 0) \
+			goto error; \
+		*(x) = s_; \
+	} while (0)
+		vmcase(OP_STR_ADD) {
+			nbc_value *a = sp - 2, *x = sp - 1;
+
+			if (likely(a->t == NBC_T_STR && x->t == NBC_T_INT)) {
+				if (nbc_str_concat_int(vm, a, x->u.i, NULL, a) < 0)
+					goto error;
+			} else {
+				STR_OF(x);
+				if (nbc_binary(vm, NBC_OP_ADD, *a, *x, a) < 0)
+					FAIL_AT(1);
+			}
+			sp--;
+			gas--;
+			pc++;
+			vmbreak;
+		}
+		vmcase(OP_STR_K_ADD) {
+			nbc_value *x = sp - 1;
+			const nbc_value *k = &K[ins->c];
+
+			if (likely(x->t == NBC_T_INT && k->t == NBC_T_STR)) {
+				if (nbc_str_concat_int(vm, NULL, x->u.i, k, x) < 0)
+					goto error;
+			} else {
+				STR_OF(x);
+				if (nbc_binary(vm, NBC_OP_ADD, *x, *k, x) < 0)
+					FAIL_AT(2);
+			}
+			gas -= 2;
+			pc += 2;
+			vmbreak;
+		}
+		vmcase(OP_STR_ADD_K_ADD) {
+			nbc_value *a = sp - 2, *x = sp - 1;
+			const nbc_value *k = &K[ins->c];
+
+			if (likely(a->t == NBC_T_STR && x->t == NBC_T_INT &&
+			    k->t == NBC_T_STR)) {
+				if (nbc_str_concat_int(vm, a, x->u.i, k, a) < 0)
+					goto error;
+			} else {
+				STR_OF(x);
+				if (nbc_binary(vm, NBC_OP_ADD, *a, *x, a) < 0)
+					FAIL_AT(1);
+				if (nbc_binary(vm, NBC_OP_ADD, *a, *k, a) < 0)
+					FAIL_AT(3);
+			}
+			sp--;
+			gas -= 3;
+			pc += 3;
+			vmbreak;
+		}
+#undef STR_OF
 		vmcase(NBC_OP_DIV)
 		vmcase(NBC_OP_POW)
 		vmcase(NBC_OP_IS)
@@ -954,6 +1194,28 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			pc = code + ins->a;
 			SAFEPOINT();
 			vmbreak;
+		vmcase(OP_LOOP_FOR) {
+			/* JUMP_BACK, then the FOR_ITER_STORE at its target f
+			 * with no dispatch between them (but its gas) */
+			const nbc_ins *f = code + ins->a;
+			int r;
+
+			SAFEPOINT();
+			pc = f + 1;
+			if (unlikely(--gas < 0))
+				goto out_of_gas;
+			r = iter_next(vm, sp[-1], &base[f->b]);
+			if (r < 0)
+				goto error;
+			if (r == 0) {
+				sp--;
+				pc = code + f->a;
+			} else {
+				gas--;
+				pc++;
+			}
+			vmbreak;
+		}
 		vmcase(NBC_OP_JUMP_IF_FALSE)
 			if (!truthy(*--sp)) {
 				pc = code + ins->a;
@@ -1063,6 +1325,15 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 		vmcase(NBC_OP_SUBSCR) {
 			nbc_value *o = sp - 2, *x = sp - 1;
 
+			if (o->t == NBC_T_DICT && x->t == NBC_T_STR) {
+				nbc_dict_entry *e = dict_entry(o, *x, &hint);
+
+				if (e != NULL) {
+					*o = e->value;
+					sp--;
+					vmbreak;
+				}
+			}
 			if (o->t == NBC_T_LIST && x->t == NBC_T_INT) {
 				nbc_list *l = (nbc_list *)o->u.o;
 				int64_t i = x->u.i < 0 ? x->u.i + (int64_t)l->n :
@@ -1084,6 +1355,95 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 				goto error;
 			sp -= 3;
 			vmbreak;
+		vmcase(OP_DICT_COUNT) {
+			const nbc_value *o = &base[ins->a], *x = &base[ins->b];
+			const nbc_value *k = &K[ins->c], *j = &K[ins[4].a];
+			int64_t r;
+
+			if (likely(o->t == NBC_T_DICT && x->t == NBC_T_STR &&
+			    j->t == NBC_T_INT)) {
+				nbc_dict_entry *e = dict_entry(o, *x, &hint);
+
+				if (e != NULL && e->value.t == NBC_T_INT &&
+				    fast_add(e->value.u.i, j->u.i, &r)) {
+					set_int(&e->value, r);
+					gas -= 8;
+					pc += 8;
+					vmbreak;
+				}
+				if (e == NULL && k->t == NBC_T_INT &&
+				    fast_add(k->u.i, j->u.i, &r)) {
+					if (nbc_dict_set(vm, *o, *x, nbc_int(r)) < 0)
+						FAIL_AT(8);
+					gas -= 8;
+					pc += 8;
+					vmbreak;
+				}
+			}
+			/* else the get as DICT_GET_LLK, then the rest */
+			goto dict_get_llk;
+		}
+		vmcase(OP_DICT_GET_LLK)
+dict_get_llk: {
+			const nbc_value *o = &base[ins->a], *x = &base[ins->b];
+
+			if (likely(o->t == NBC_T_DICT && x->t == NBC_T_STR)) {
+				nbc_dict_entry *e = dict_entry(o, *x, &hint);
+
+				*sp++ = e != NULL ? e->value : K[ins->c];
+			} else {
+				nbc_value av[2];
+
+				if (unlikely(nbc_is_unset(*o))) {
+					uslot = ins->a;
+					goto unbound;
+				}
+				if (unlikely(nbc_is_unset(*x))) {
+					uslot = ins->b;
+					pc++;
+					goto unbound;
+				}
+				av[0] = *x;
+				av[1] = K[ins->c];
+				GAS_OUT();
+				rc = nbc_call_method(vm, NBC_M_GET, *o, av, 2, sp);
+				GAS_IN();
+				if (rc < 0)
+					FAIL_AT(3);
+				sp++;
+			}
+			gas -= 3;
+			pc += 3;
+			vmbreak;
+		}
+		vmcase(OP_STORE_SUBSCR_LL) {
+			const nbc_value *o = &base[ins->a], *x = &base[ins->b];
+
+			if (likely(o->t == NBC_T_DICT && x->t == NBC_T_STR)) {
+				nbc_dict_entry *e = dict_entry(o, *x, &hint);
+
+				if (e != NULL)
+					e->value = sp[-1];
+				else if (nbc_dict_set(vm, *o, *x, sp[-1]) < 0)
+					FAIL_AT(2);
+			} else {
+				if (unlikely(nbc_is_unset(*o))) {
+					uslot = ins->a;
+					goto unbound;
+				}
+				if (unlikely(nbc_is_unset(*x))) {
+					uslot = ins->b;
+					pc++;
+					goto unbound;
+				}
+				if (nbc_store_subscr(vm, *o, *x, sp[-1]) < 0)
+					FAIL_AT(2);
+			}
+			sp--;
+			gas -= 2;
+			pc += 2;
+			vmbreak;
+		}
 		vmcase(NBC_OP_SLICE)
 			if (nbc_slice(vm, sp[-4], sp[-3], sp[-2], sp[-1],
 			    &sp[-4]) < 0)
@@ -1157,6 +1517,29 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 			if (rc < 0)
 				goto error;
 			vmbreak;
+		vmcase(OP_APPEND_POP) {
+			nbc_value *l = sp - 2;
+
+			if (likely(l->t == NBC_T_LIST)) {
+				nbc_list *li = (nbc_list *)l->u.o;
+
+				if (likely(li->n < li->cap))
+					li->items[li->n++] = sp[-1];
+				else if (nbc_list_append(vm, *l, sp[-1]) < 0)
+					goto error;
+			} else {
+				GAS_OUT();
+				rc = nbc_call_method(vm, NBC_M_APPEND, *l, sp - 1, 1,
+				    l);
+				GAS_IN();
+				if (rc < 0)
+					goto error;
+			}
+			sp -= 2;
+			gas--;
+			pc++;
+			vmbreak;
+		}
 		vmcase(NBC_OP_PRINT)
 			sp -= (size_t)ins->a + 2;
 			GAS_OUT();
@@ -1172,7 +1555,10 @@ int nbc_vm_run(nbc_vm *vm, uint32_t fn, const nbc_value *args,
 				uslot = ins->a;
 				goto unbound;
 			}
-			gas--;
+			/* the RETURN's gas: no dispatch follows to check it */
+			pc++;
+			if (unlikely(--gas < 0))
+				goto out_of_gas;
 			goto do_return;
 		vmcase(NBC_OP_RETURN) {
 			vframe *f;

@@ -1119,6 +1119,151 @@ START_TEST(gas_charge)
 }
 END_TEST
 
+/*
+ * The superinstructions for strs, dicts, append and for loops (nbc_vm.c)
+ * charge the instructions they stand for, on their fast paths and when
+ * the operands send them to the general path, and give the same results.
+ */
+static nbc_lit S(const char *s)
+{
+	nbc_lit l = { .type = NBC_LIT_STR };
+
+	l.u.str.s = (char *)s;
+	l.u.str.len = strlen(s);
+	return l;
+}
+
+static nbc_lit empty(nbc_lit_type t)
+{
+	nbc_lit l = { .type = t };
+
+	return l;
+}
+
+/* Call f and expect repr(result) and the instructions it took. */
+static void call_repr(nbc_runtime *rt, const char *f, const nbc_lit *args,
+    size_t n, const nbc_limits *lim, const char *want, uint64_t ninstr)
+{
+	nbc_result r;
+	char *rep;
+
+	call(rt, "fusedgas", f, args, n, lim, &r);
+	ck_assert_msg(r.ok, "%s raised %s: %s", f, nbc_exc_name(r.exc),
+	    r.message);
+	rep = nbc_lit_repr(&r.value, NULL);
+	ck_assert_str_eq(rep, want);
+	ck_assert_uint_eq(r.instructions, ninstr);
+	free(rep);
+	nbc_result_free(&r);
+}
+
+START_TEST(fused_gas)
+{
+	nbc_runtime *rt = shared();
+	nbc_builder *bb = nbc_builder_new();
+	uint32_t fn, ln = 120, loop, fi, k0, k1;
+	nbc_limits lim = { .gas = 0 };
+	nbc_lit a[2];
+	nbc_result r;
+
+	module_init_none(bb);
+	/* def cat(x): return "a" + str(x) + ";"          7 instructions */
+	fn = nbc_func_declare(bb, "cat", 1, ln);
+	E(LOAD_CONST, nbc_const_str(bb, "a", 1), 0);
+	E(LOAD_LOCAL, 0, 0);
+	E(CALL_BUILTIN, NBC_BI_STR, 1);
+	E(ADD, 0, 0);
+	E(LOAD_CONST, nbc_const_str(bb, ";", 1), 0);
+	E(ADD, 0, 0);
+	E(RETURN, 0, 0);
+	/* def cat3(a, b): return a + b + "!"             6 instructions */
+	fn = nbc_func_declare(bb, "cat3", 2, ln);
+	E(LOAD_LOCAL, 0, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(ADD, 0, 0);
+	E(LOAD_CONST, nbc_const_str(bb, "!", 1), 0);
+	E(ADD, 0, 0);
+	E(RETURN, 0, 0);
+	/* def count(d, k): d[k] = d.get(k, 0) + 1; return d.get(k, 0)
+	 *                                               14 instructions */
+	fn = nbc_func_declare(bb, "count", 2, ln);
+	k0 = nbc_const_int(bb, 0);
+	k1 = nbc_const_int(bb, 1);
+	E(LOAD_LOCAL, 0, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_CONST, k0, 0);
+	E(CALL_METHOD, NBC_M_GET, 2);
+	E(LOAD_CONST, k1, 0);
+	E(ADD, 0, 0);
+	E(LOAD_LOCAL, 0, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(STORE_SUBSCR, 0, 0);
+	E(LOAD_LOCAL, 0, 0);
+	E(LOAD_LOCAL, 1, 0);
+	E(LOAD_CONST, k0, 0);
+	E(CALL_METHOD, NBC_M_GET, 2);
+	E(RETURN, 0, 0);
+	/* def fill(l, n): for i in range(n): l.append(i)   return l
+	 *                                               7n + 6 instructions */
+	fn = nbc_func_declare(bb, "fill", 2, ln);
+	nbc_func_set_nlocals(bb, fn, 3);
+	E(LOAD_LOCAL, 1, 0);
+	E(CALL_BUILTIN, NBC_BI_RANGE, 1);
+	E(GET_ITER, 0, 0);
+	loop = nbc_here(bb, fn);
+	fi = E(FOR_ITER, 0, 0);
+	E(STORE_LOCAL, 2, 0);
+	E(LOAD_LOCAL, 0, 0);
+	E(LOAD_LOCAL, 2, 0);
+	E(CALL_METHOD, NBC_M_APPEND, 1);
+	E(POP, 0, 0);
+	E(JUMP, loop, 0);
+	nbc_patch(bb, fn, fi, nbc_here(bb, fn));
+	E(LOAD_LOCAL, 0, 0);
+	E(RETURN, 0, 0);
+	load(bb, "fusedgas");
+
+	a[0] = I(-45);
+	call_repr(rt, "cat", a, 1, NULL, "'a-45;'", 7);
+	a[0].type = NBC_LIT_FLOAT;
+	a[0].u.f = 1.5;
+	call_repr(rt, "cat", a, 1, NULL, "'a1.5;'", 7);
+	a[0] = S("s");
+	call_repr(rt, "cat", a, 1, NULL, "'as;'", 7);
+	a[0] = S("x");
+	a[1] = S("y");
+	call_repr(rt, "cat3", a, 2, NULL, "'xy!'", 6);
+	a[1] = S("");
+	call_repr(rt, "cat3", a, 2, NULL, "'x!'", 6);
+	a[0] = empty(NBC_LIT_DICT);
+	a[1] = S("w");
+	call_repr(rt, "count", a, 2, NULL, "1", 14);
+	a[1] = I(3);
+	call_repr(rt, "count", a, 2, NULL, "1", 14);
+	a[0] = empty(NBC_LIT_LIST);
+	a[1] = I(3);
+	call_repr(rt, "fill", a, 2, NULL, "[0, 1, 2]", 27);
+	/* the budget is exact across the fused loop back edge */
+	lim.gas = 27;
+	call_repr(rt, "fill", a, 2, &lim, "[0, 1, 2]", 27);
+	for (lim.gas = 26; lim.gas > 20; lim.gas--) {
+		call(rt, "fusedgas", "fill", a, 2, &lim, &r);
+		ck_assert(!r.ok);
+		ck_assert_int_eq(r.exc, NBC_EXC_RESOURCE_ERROR);
+		ck_assert_uint_eq(r.instructions, lim.gas);
+		nbc_result_free(&r);
+	}
+	/* the general paths: a receiver that is not a list or dict */
+	a[0] = S("text");
+	call_raises(rt, "fusedgas", "fill", a, 2, NULL,
+	    NBC_EXC_ATTRIBUTE_ERROR, "'str' object has no attribute 'append'",
+	    120);
+	call_raises(rt, "fusedgas", "count", a, 2, NULL,
+	    NBC_EXC_ATTRIBUTE_ERROR, "'str' object has no attribute 'get'",
+	    120);
+}
+END_TEST
+
 /* ---- threads ------------------------------------------------------------ */
 
 typedef struct job {
@@ -1228,6 +1373,7 @@ int main(void)
 	tcase_add_test(tc, inplace_arith);
 	tcase_add_test(tc, gc_roots);
 	tcase_add_test(tc, gas_charge);
+	tcase_add_test(tc, fused_gas);
 	tcase_add_test(tc, threads_and_unload);
 	tcase_add_test(tc, stats_count_errors);
 	suite_add_tcase(s, tc);
