@@ -64,18 +64,17 @@ void nd_sha256_hex(const void *data, size_t len, char out[65]);
 /* ---- persistence (nd_persist.c) ---------------------------------------- */
 
 /*
- * A batch of files replaced together: each add writes a temporary file
- * beside its target and starts its writeback; commit fsyncs them all,
- * then renames them and fsyncs their folders; abort removes the
- * temporaries.  Nothing is visible until the renames, so a failed add or
- * fsync changes nothing.  (Starting every writeback before the first
- * fsync lets the file system commit the batch in one journal commit or
- * two instead of one per file.)
+ * A batch of files replaced together.  The engine's batches go through
+ * the journal (pb->j set, nd_jcommit).  Without one (the format file):
+ * each add writes a temporary file beside its target and starts its
+ * writeback; nd_pb_commit fsyncs them all, then renames them and fsyncs
+ * their folders; abort removes the temporaries.  Nothing is visible until
+ * the renames, so a failed add or fsync changes nothing.
  */
 #define ND_PB_MAX 16
 struct nd_journal;
 typedef struct nd_pbatch {
-	struct { char *path; char *tmp; int fd; bool lazy;
+	struct { char *path; char *tmp; int fd;
 		char *data; size_t len; } f[ND_PB_MAX];
 	int n;
 	/* Set: the batch goes through this journal (nd_jcommit): adds keep
@@ -85,11 +84,6 @@ typedef struct nd_pbatch {
 	struct nd_journal *j;
 	char *mkdirs[4];         /* folders made for this batch (removed on abort) */
 	int nmkdirs;
-	bool nosync;             /* atomic (rename) but not synced */
-	/* Files added while lazy is set are replaced atomically (rename) but
-	 * neither they nor their folders are synced: for copies whose truth
-	 * another, synced file of the batch records (see nd_txn_commit). */
-	bool lazy;
 } nd_pbatch;
 
 void nd_pb_init(nd_pbatch *pb);

@@ -473,12 +473,13 @@ static int txn_apply(nd_txn *t, nbc_module **unload, int *nunload)
 }
 
 /*
- * Whether the change of handle h to nh may be written lazily: a step
- * between the states a handle has once validated (its file holds such a
- * state already, durably) for a handle whose version is in t's unit, so
- * that unit.json's entry for that version records the new state.
+ * Whether unit.json must record the change of handle h to nh: a step
+ * between the states a handle has once validated, for a handle whose
+ * version is in t's unit (that version's entry keeps its handle_state,
+ * which wins at open over a handle file that lags: a state folder of
+ * format 1 wrote those files unsynced).
  */
-static bool handle_lazy(const nd_txn *t, const nd_handle *h,
+static bool handle_in_unit_json(const nd_txn *t, const nd_handle *h,
     const nd_handle *nh)
 {
 	const nd_version *v;
@@ -511,14 +512,9 @@ int nd_txn_commit(nd_txn *t, nd_err *err)
 		char *p = nd_handle_path(e, t->hch[i].nh->id, "json");
 		cJSON *j = nd_handle_json(t->hch[i].nh);
 
-		/* a rollout step of a handle that has its version: unit.json
-		 * (written below, synced) records the new state, so the
-		 * handle file may lag */
-		t->pb.lazy = handle_lazy(t, t->hch[i].h, t->hch[i].nh);
-		if (t->pb.lazy)
+		if (handle_in_unit_json(t, t->hch[i].h, t->hch[i].nh))
 			t->unit_file = true;
 		r = nd_pb_add_json(&t->pb, p, j, err);
-		t->pb.lazy = false;
 		cJSON_Delete(j);
 		free(p);
 		if (r)

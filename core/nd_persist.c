@@ -263,7 +263,7 @@ int nd_write_inplace(const char *path, const void *data, size_t len)
 static int pb_add(nd_pbatch *pb, const char *path, const void *data,
     size_t len, const char *from, nd_err *err)
 {
-	bool journaled = pb->j && !pb->nosync;
+	bool journaled = pb->j != NULL;
 	char *tmp = NULL;
 	int fd = -1;
 
@@ -299,11 +299,10 @@ static int pb_add(nd_pbatch *pb, const char *path, const void *data,
 			free(pb->f[pb->n].data);
 			return EIO;
 		}
-		if (!pb->nosync && !pb->lazy && !pb->j)
+		if (!pb->j)
 			sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	}
 added:
-	pb->f[pb->n].lazy = pb->lazy;
 	pb->f[pb->n].tmp = tmp;
 	pb->f[pb->n].path = strdup(path);
 	pb->f[pb->n].fd = fd;
@@ -365,7 +364,6 @@ static void pb_clear(nd_pbatch *pb)
 	for (i = 0; i < pb->nmkdirs; i++)
 		free(pb->mkdirs[i]);
 	pb->n = pb->nmkdirs = 0;
-	pb->nosync = pb->lazy = false;
 }
 
 int nd_pb_rename_all(nd_pbatch *pb)
@@ -395,8 +393,8 @@ int nd_pb_commit(nd_pbatch *pb, nd_err *err)
 	char *dirs[ND_PB_MAX + 4];
 	int ndirs = 0, i, j, r = 0;
 
-	for (i = 0; i < pb->n && !pb->nosync; i++) {
-		if (!pb->f[i].lazy && sync_fd(pb->f[i].fd) < 0) {
+	for (i = 0; i < pb->n; i++) {
+		if (sync_fd(pb->f[i].fd) < 0) {
 			r = nd_seterr(err, EIO, "fsync %s: %s", pb->f[i].path,
 			    strerror(errno));
 			nd_pb_abort(pb);
@@ -419,8 +417,6 @@ int nd_pb_commit(nd_pbatch *pb, nd_err *err)
 	for (i = 0; i < pb->n + pb->nmkdirs; i++) {
 		char *d;
 
-		if (i < pb->n && pb->f[i].lazy)
-			continue;
 		d = parent_of(i < pb->n ? pb->f[i].path :
 		    pb->mkdirs[i - pb->n]);
 
@@ -433,7 +429,7 @@ int nd_pb_commit(nd_pbatch *pb, nd_err *err)
 			free(d);
 	}
 	for (i = 0; i < ndirs; i++) {
-		if (!r && !pb->nosync && nd_fsync_dir(dirs[i]) < 0)
+		if (!r && nd_fsync_dir(dirs[i]) < 0)
 			r = nd_seterr(err, EIO, "fsync %s: %s", dirs[i],
 			    strerror(errno));
 		free(dirs[i]);

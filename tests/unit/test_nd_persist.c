@@ -392,8 +392,8 @@ START_TEST(test_fault_injection)
 }
 END_TEST
 
-/* Overwrite handles/HID.json with the handle in state st (as a lost
- * lazy write would leave it). */
+/* Overwrite handles/HID.json with the handle in state st (a file that
+ * lags behind unit.json). */
 static void stale_handle(const char *d, uint64_t hid, enum nd_hstate st)
 {
 	char rest[64], *s;
@@ -432,11 +432,11 @@ static const char *entry_hstate(cJSON *u, const char *ver)
 }
 
 /*
- * A rollout command writes the handle files it changes lazily, with
- * unit.json (one synced write) recording the handles' states: unit.json
- * shows them, and at open it wins over handle files that lag behind it.
+ * unit.json records the state of every version's handle, and at open it
+ * wins over handle files that lag behind it (a state folder of format 1
+ * wrote them unsynced; a hand-restored backup can hold old ones).
  */
-START_TEST(test_lazy_handle_files)
+START_TEST(test_lagging_handle_files)
 {
 	char *d = t_mkstate(), *j;
 	nd_engine *e = t_open(d, 1);
@@ -460,7 +460,7 @@ START_TEST(test_lazy_handle_files)
 	ck_assert_str_eq(entry_hstate(u, "1.0.1"), "ROLLED_BACK");
 	ck_assert_str_eq(entry_hstate(u, "1.0.2"), "CANARY");
 	cJSON_Delete(u);
-	/* the lazy writes of the three commands were lost */
+	/* the three commands' handle files lag behind */
 	stale_handle(d, h1, ND_H_ACTIVE);
 	stale_handle(d, h2, ND_H_ACTIVE);
 	stale_handle(d, h3, ND_H_VALIDATED);
@@ -792,7 +792,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_recovery_canary_and_queue);
 	tcase_add_test(tc, test_corrupt_files);
 	tcase_add_test(tc, test_fault_injection);
-	tcase_add_test(tc, test_lazy_handle_files);
+	tcase_add_test(tc, test_lagging_handle_files);
 	tcase_add_test(tc, test_journal_replay);
 	tcase_add_test(tc, test_crash_sigkill);
 	suite_add_tcase(s, tc);
