@@ -54,6 +54,24 @@ nd_unit *nd_unit_find(nd_engine *e, const char *id)
 	return NULL;
 }
 
+int nd_unit_writable(nd_engine *e, const char *id, uid_t caller,
+    nd_unit **up, nd_err *err)
+{
+	nd_unit *u;
+	int r = 0;
+
+	pthread_mutex_lock(&e->lock);
+	u = nd_unit_find(e, id);
+	if (!u)
+		r = nd_seterr(err, ENOENT, "no unit '%s'", id ? id : "");
+	else if (caller != 0 && caller != u->owner)
+		r = nd_seterr(err, EACCES, "unit '%s' belongs to uid %u", id,
+		    (unsigned)u->owner);
+	pthread_mutex_unlock(&e->lock);
+	*up = u;
+	return r;
+}
+
 nd_handle *nd_handle_find(nd_engine *e, uint64_t hid)
 {
 	size_t lo = 0, hi = e->nhandles;
@@ -576,7 +594,6 @@ int nd_engine_open(const nd_config *cfg, nd_engine **out, nd_err *err)
 	nd_engine *e;
 	cJSON *events;
 	bool repaired = false;
-	int replayed = 0;
 	nd_unit *u;
 	char *p;
 	int r;
@@ -623,7 +640,7 @@ int nd_engine_open(const nd_config *cfg, nd_engine **out, nd_err *err)
 	if (!r)
 		r = nd_events_open(&e->ev, e->dir, &repaired, err);
 	if (!r)
-		r = nd_journal_open(&e->jr, e->dir, &e->ev, &replayed, err);
+		r = nd_journal_open(&e->jr, e->dir, &e->ev, err);
 	if (r) {
 		nd_engine_close(e);
 		return r;
@@ -780,14 +797,9 @@ int nd_unit_retire(nd_engine *e, const char *id, uid_t caller, nd_err *err)
 	cJSON *evs;
 	int r = 0;
 
-	pthread_mutex_lock(&e->lock);
-	u = nd_unit_find(e, id);
-	pthread_mutex_unlock(&e->lock);
-	if (!u)
-		return nd_seterr(err, ENOENT, "no unit '%s'", id ? id : "");
-	if (caller != 0 && caller != u->owner)
-		return nd_seterr(err, EACCES, "unit '%s' belongs to uid %u", id,
-		    (unsigned)u->owner);
+	r = nd_unit_writable(e, id, caller, &u, err);
+	if (r)
+		return r;
 	pthread_mutex_lock(&u->mut);
 	pthread_mutex_lock(&e->lock);
 	if (u->retired)

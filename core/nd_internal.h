@@ -188,10 +188,10 @@ typedef struct nd_jticket {
 } nd_jticket;
 
 #define ND_JOURNAL_LIMIT (4u << 20)
-/* Open DIR/journal with ev open: replay what a crash left (*replayed:
- * how many records), then checkpoint. */
+/* Open DIR/journal with ev open: replay what a crash left, then
+ * checkpoint. */
 int nd_journal_open(nd_journal *j, const char *dir, nd_events *ev,
-    int *replayed, nd_err *err);
+    nd_err *err);
 /* Checkpoint and close. */
 void nd_journal_close(nd_journal *j);
 /*
@@ -441,6 +441,10 @@ struct nd_engine {
 
 /* Lookups; e->lock held. */
 nd_unit *nd_unit_find(nd_engine *e, const char *id);
+/* The unit a caller may change (its owner, or root): 0 and *u, or
+ * ENOENT/EACCES with a message.  Takes e->lock. */
+int nd_unit_writable(nd_engine *e, const char *id, uid_t caller,
+    nd_unit **u, nd_err *err);
 nd_handle *nd_handle_find(nd_engine *e, uint64_t hid);
 nd_version *nd_version_find(nd_unit *u, const char *ver);
 /* The unit's one word (EMPTY, UPDATING, ACTIVE, CANARY); e->lock held. */

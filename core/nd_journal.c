@@ -329,13 +329,12 @@ static int redo_record(nd_journal *j, const char *p, size_t len)
 
 /* Apply every whole record of the current generation, in order, up to
  * the first that is cut short, fails its CRC or belongs to another
- * generation.  The number applied, or -1 if one could not be applied. */
+ * generation; -1 if one could not be applied. */
 static int replay(nd_journal *j)
 {
 	struct stat st;
 	char *data;
 	size_t off = FHDR, n = 0;
-	int count = 0;
 
 	if (fstat(j->fd, &st) < 0)
 		return -1;
@@ -372,10 +371,9 @@ static int replay(nd_journal *j)
 			return -1;
 		}
 		off += HDR + len;
-		count++;
 	}
 	free(data);
-	return count;
+	return 0;
 }
 
 /* Read the file's header into j->gen; a new (or unreadable) file gets a
@@ -405,10 +403,8 @@ static int load_fhdr(nd_journal *j)
 /* ---- open, close, checkpoint --------------------------------------------- */
 
 int nd_journal_open(nd_journal *j, const char *dir, nd_events *ev,
-    int *replayed, nd_err *err)
+    nd_err *err)
 {
-	int n;
-
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
 	j->ev = ev;
@@ -428,11 +424,9 @@ int nd_journal_open(nd_journal *j, const char *dir, nd_events *ev,
 		return nd_seterr(err, EIO, "open %s: %s", j->path,
 		    strerror(errno));
 	j->size = j->good = FHDR;
-	n = replay(j);
-	if (n < 0)
+	if (replay(j) < 0)
 		return nd_seterr(err, EIO, "replay of %s: %s", j->path,
 		    strerror(errno));
-	*replayed = n;
 	if (nd_journal_checkpoint(j, err) != 0)
 		return EIO;
 	/* the journal file itself, once, if it was just made */

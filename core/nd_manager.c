@@ -592,14 +592,7 @@ int nd_submit(nd_engine *e, const char *unit, const char *src, size_t len,
 	if (len > e->max_source)
 		return nd_seterr(err, EFBIG, "source of %zu bytes is over the "
 		    "limit of %zu bytes", len, e->max_source);
-	pthread_mutex_lock(&e->lock);
-	u = nd_unit_find(e, unit);
-	if (!u)
-		r = nd_seterr(err, ENOENT, "no unit '%s'", unit);
-	else if (uid != 0 && uid != u->owner)
-		r = nd_seterr(err, EACCES, "unit '%s' belongs to uid %u", unit,
-		    (unsigned)u->owner);
-	pthread_mutex_unlock(&e->lock);
+	r = nd_unit_writable(e, unit, uid, &u, err);
 	if (r)
 		return r;
 	h = nd_handle_new();
@@ -1471,6 +1464,22 @@ static int ctl_stage(nd_txn *t, char **w, int nw, nd_err *err)
 	    "unload VER)", w[0]);
 }
 
+/* A refused command or policy: the reason goes to status.last_error and
+ * to the event log (type, with the command word when there is one). */
+static void stage_refusal(nd_txn *t, const char *type, const char *command,
+    int code, const char *reason)
+{
+	cJSON *ev = nd_event_new(type, t->u->id);
+
+	if (command)
+		cJSON_AddStringToObject(ev, "command", command);
+	cJSON_AddStringToObject(ev, "error", strerror(code));
+	cJSON_AddStringToObject(ev, "reason", reason);
+	nd_txn_event(t, ev);
+	free(t->last_error);
+	t->last_error = strdup(reason);
+}
+
 int nd_ctl(nd_engine *e, const char *unit, const char *cmd, size_t len,
     uid_t caller, nd_err *err)
 {
@@ -1480,14 +1489,9 @@ int nd_ctl(nd_engine *e, const char *unit, const char *cmd, size_t len,
 	nd_txn t;
 	int nw = 0, r;
 
-	pthread_mutex_lock(&e->lock);
-	u = nd_unit_find(e, unit);
-	pthread_mutex_unlock(&e->lock);
-	if (!u)
-		return nd_seterr(err, ENOENT, "no unit '%s'", unit);
-	if (caller != 0 && caller != u->owner)
-		return nd_seterr(err, EACCES, "unit '%s' belongs to uid %u",
-		    unit, (unsigned)u->owner);
+	r = nd_unit_writable(e, unit, caller, &u, err);
+	if (r)
+		return r;
 	while (len && (cmd[len - 1] == '\n' || cmd[len - 1] == '\r'))
 		len--;
 	if (len >= sizeof(buf) || memchr(cmd, '\0', len) ||
@@ -1517,23 +1521,15 @@ int nd_ctl(nd_engine *e, const char *unit, const char *cmd, size_t len,
 	if (r) {
 		nd_txn_free(&t);
 		nd_txn_init(&t, e, u);
-		{
-			cJSON *ev = nd_event_new("ctl_failed", unit);
-
-			cJSON_AddStringToObject(ev, "command", nw ? w[0] : "");
-			cJSON_AddStringToObject(ev, "error", strerror(r));
-			cJSON_AddStringToObject(ev, "reason", lerr.msg);
-			nd_txn_event(&t, ev);
-		}
-		t.last_error = strdup(lerr.msg);
+		stage_refusal(&t, "ctl_failed", nw ? w[0] : "", r, lerr.msg);
 		nd_txn_commit(&t, NULL);
 	}
 	pthread_mutex_unlock(&u->mut);
 	nd_txn_free(&t);
-	if (r && err)
+	if (r && err) {
 		*err = lerr;
-	if (r && err)
 		err->code = r;
+	}
 	return r;
 }
 
@@ -1547,32 +1543,21 @@ int nd_policy_set(nd_engine *e, const char *unit, const char *text,
 	cJSON *ev;
 	int r;
 
-	pthread_mutex_lock(&e->lock);
-	u = nd_unit_find(e, unit);
-	pthread_mutex_unlock(&e->lock);
-	if (!u)
-		return nd_seterr(err, ENOENT, "no unit '%s'", unit);
-	if (caller != 0 && caller != u->owner)
-		return nd_seterr(err, EACCES, "unit '%s' belongs to uid %u",
-		    unit, (unsigned)u->owner);
+	r = nd_unit_writable(e, unit, caller, &u, err);
+	if (r)
+		return r;
 	r = nd_policy_parse(text, len, &p, &lerr);
 	pthread_mutex_lock(&u->mut);
 	nd_txn_init(&t, e, u);
 	if (r) {
-		/* refused whole: the reason goes to status.last_error and to
-		 * the event log, as for a refused ctl command */
-		ev = nd_event_new("policy_refused", unit);
-		cJSON_AddStringToObject(ev, "error", strerror(r));
-		cJSON_AddStringToObject(ev, "reason", lerr.msg);
-		nd_txn_event(&t, ev);
-		t.last_error = strdup(lerr.msg);
+		stage_refusal(&t, "policy_refused", NULL, r, lerr.msg);
 		nd_txn_commit(&t, NULL);
 		pthread_mutex_unlock(&u->mut);
 		nd_txn_free(&t);
-		if (err)
+		if (err) {
 			*err = lerr;
-		if (err)
 			err->code = r;
+		}
 		return r;
 	}
 	t.pol_set = true;
