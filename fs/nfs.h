@@ -149,6 +149,9 @@ bool nfs_may_write_unit(const struct nfs_path *p, uid_t uid);
  * cache (else it is direct_io). */
 int nfs_file_open(const struct nfs_path *p, const char *path, int flags,
     uid_t uid, struct nfs_file **out);
+/* The notifier's toucher's description (nfs_notify.c): no snapshot, not a
+ * reader of the page cache; it is only closed. */
+int nfs_file_touch(const struct nfs_path *p, struct nfs_file **out);
 int nfs_file_read(struct nfs_file *f, char *buf, size_t size, off_t off);
 int nfs_file_write(struct nfs_file *f, const char *buf, size_t size,
     off_t off, uid_t uid);

@@ -1725,6 +1725,19 @@ int nfs_file_open(const struct nfs_path *p, const char *path, int flags,
 	return 0;
 }
 
+int nfs_file_touch(const struct nfs_path *p, struct nfs_file **out)
+{
+	struct nfs_file *f = calloc(1, sizeof *f);
+
+	if (f == NULL)
+		return -ENOMEM;
+	f->p = *p;
+	f->flags = O_RDONLY;
+	pthread_mutex_init(&f->lock, NULL);
+	*out = f;
+	return 0;
+}
+
 int nfs_file_read(struct nfs_file *f, char *buf, size_t size, off_t off)
 {
 	int rc;

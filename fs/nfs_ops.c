@@ -274,16 +274,16 @@ static int nfs_truncate(const char *path, off_t size,
 }
 
 /* The notifier's toucher opens a changed file write-only and closes it
- * unwritten, for IN_CLOSE_WRITE (nfs_notify.c): it gets a reader's
- * description, whatever the file's mode. */
+ * unwritten, for IN_CLOSE_WRITE (nfs_notify.c): it gets an empty
+ * description, whatever the file's mode (no render, no cache reader). */
 static int open_path(const struct nfs_path *p, const char *path,
     struct fuse_file_info *fi)
 {
 	bool touch = (fi->flags & O_ACCMODE) == O_WRONLY &&
 	    nfs_notify_is_toucher(fuse_get_context()->pid);
 	struct nfs_file *f;
-	int rc = nfs_file_open(p, path, touch ? O_RDONLY : fi->flags,
-	    caller_uid(), &f);
+	int rc = touch ? nfs_file_touch(p, &f) :
+	    nfs_file_open(p, path, fi->flags, caller_uid(), &f);
 
 	if (rc < 0)
 		return rc;
