@@ -476,17 +476,21 @@ int nd_journal_checkpoint(nd_journal *j, nd_err *err)
 		r = nd_seterr(err, EIO, "sync of %s: %s", j->dir,
 		    strerror(errno));
 	if (!r && (write_fhdr(j, j->gen + 1) < 0 || nd_persist_check() < 0 ||
-	    fdatasync(j->fd) < 0))
+	    fdatasync(j->fd) < 0)) {
 		r = nd_seterr(err, EIO, "empty %s: %s", j->path,
 		    strerror(errno));
+		/* the records keep counting only under the old generation:
+		 * put it back (if this fails too, the disk is gone) */
+		if (write_fhdr(j, j->gen) == 0)
+			fdatasync(j->fd);
+	}
 	pthread_mutex_lock(&j->mut);
 	if (!r) {
 		j->gen++;
 		j->size = j->good = FHDR;
 		j->redo = false;
 	} else {
-		/* the header may hold either generation: keep the records,
-		 * and have the next checkpoint write them all again */
+		/* keep the records; the next checkpoint writes them again */
 		j->redo = true;
 	}
 	j->ckpt = false;
